@@ -1,0 +1,69 @@
+//! A circular delay line whose capacity is fixed at construction.
+
+/// Mono delay line. `write` then `read(d)` returns the sample written `d` writes ago
+/// (so `read(0)` is the one just written).
+#[derive(Debug, Clone)]
+pub struct DelayLine {
+    buffer: Vec<f32>,
+    /// Power-of-two capacity minus one, so wrapping is a mask rather than a division.
+    mask: usize,
+    write: usize,
+}
+
+impl DelayLine {
+    /// A line that can delay by at least `max_delay` samples.
+    pub fn new(max_delay: usize) -> Self {
+        let len = (max_delay + 1).next_power_of_two();
+        Self { buffer: vec![0.0; len], mask: len - 1, write: 0 }
+    }
+
+    /// The longest delay `read` accepts.
+    pub fn max_delay(&self) -> usize {
+        self.mask
+    }
+
+    #[inline]
+    pub fn write(&mut self, x: f32) {
+        self.write = (self.write + 1) & self.mask;
+        self.buffer[self.write] = x;
+    }
+
+    /// The sample written `delay` writes ago; `delay` is clamped to the capacity.
+    #[inline]
+    pub fn read(&self, delay: usize) -> f32 {
+        self.buffer[(self.write.wrapping_sub(delay.min(self.mask))) & self.mask]
+    }
+
+    /// Linearly interpolated read for fractional (smoothly changing) delays.
+    #[inline]
+    pub fn read_fractional(&self, delay: f32) -> f32 {
+        let d = delay.clamp(0.0, (self.mask - 1) as f32);
+        let whole = d as usize;
+        let frac = d - whole as f32;
+        let a = self.read(whole);
+        a + (self.read(whole + 1) - a) * frac
+    }
+
+    pub fn reset(&mut self) {
+        self.buffer.fill(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_back_what_was_written_exactly_delay_samples_ago() {
+        let mut d = DelayLine::new(100);
+        assert!(d.max_delay() >= 100);
+        for i in 0..300 {
+            d.write(i as f32);
+            assert_eq!(d.read(0), i as f32);
+            if i >= 100 {
+                assert_eq!(d.read(100), (i - 100) as f32);
+                assert_eq!(d.read_fractional(10.25), i as f32 - 10.25);
+            }
+        }
+    }
+}

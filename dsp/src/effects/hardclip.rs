@@ -1,0 +1,16 @@
+//! Hard Clip. PLACEHOLDER: the specification is final, the processing is not written yet.
+
+use crate::effect::{Effect, EffectSpec, Family};
+use crate::param::{ParamSpec, Unit};
+
+pub static SPEC: EffectSpec = EffectSpec {
+    id: "hardclip",
+    name: "Hard Clip",
+    family: Family::Drive,
+    params: &[
+        ParamSpec::linear("threshold", "Threshold", -60.0, 0.0, -1.0, Unit::Decibels),
+        ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount),
+        ParamSpec::choice("quality", "Quality", &["off", "2x", "4x", "8x"], 1),
+    ],
+    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+};

@@ -1,0 +1,17 @@
+//! Noise Gate. PLACEHOLDER: the specification is final, the processing is not written yet.
+
+use crate::effect::{Effect, EffectSpec, Family};
+use crate::param::{ParamSpec, Unit};
+
+pub static SPEC: EffectSpec = EffectSpec {
+    id: "noise_gate",
+    name: "Noise Gate",
+    family: Family::Dynamics,
+    params: &[
+        ParamSpec::linear("open_threshold", "Open Threshold", -60.0, 0.0, -35.0, Unit::Decibels),
+        ParamSpec::linear("close_threshold", "Close Threshold", -60.0, 0.0, -40.0, Unit::Decibels),
+        ParamSpec::log("attack", "Attack", 0.1, 5.0, 0.5, Unit::Milliseconds),
+        ParamSpec::log("release", "Release", 10.0, 500.0, 50.0, Unit::Milliseconds),
+    ],
+    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+};

@@ -1,0 +1,15 @@
+//! The sound of Codette Rack: its effects and the rack that chains them.
+//!
+//! Nothing here knows about plugin formats or GUIs, so that the plugin, the offline engine
+//! (mixdown, the API's effect processing) and the tests all run the very same code.
+
+pub mod blocks;
+pub mod effect;
+pub mod effects;
+pub mod param;
+pub mod registry;
+pub mod smooth;
+pub mod util;
+
+pub use effect::{Effect, EffectSpec, Family};
+pub use param::{ParamKind, ParamSpec, Unit};
