@@ -1,0 +1,38 @@
+//! Properties every registered effect must have, whatever it does.
+
+mod common;
+use codette_dsp::registry::EFFECTS;
+use common::*;
+
+/// Hostile input at odd block sizes and extreme settings never produces NaN, infinities or
+/// subnormals.
+#[test]
+fn output_is_always_finite_and_normal() {
+    let mut hostile = noise(8192, 7);
+    hostile.extend(std::iter::repeat(0.0).take(4096));
+    hostile.extend((0..4096).map(|i| if (i / 24) % 2 == 0 { 1.0 } else { -1.0 }));
+    hostile.extend((0..4096).map(|i| if i % 2 == 0 { 1e-39 } else { -1e-40 }));
+    for spec in EFFECTS {
+        for setting in [0.0, 1.0] {
+            for sr in [22_050.0, 192_000.0] {
+                let mut fx = (spec.build)(sr);
+                for (i, p) in spec.params.iter().enumerate() {
+                    fx.set_param(i, p.denormalize(setting));
+                }
+                for block in [1, 7, 512, 4096] {
+                    let (l, r) = render_mono(fx.as_mut(), &hostile, block);
+                    assert_clean(&l);
+                    assert_clean(&r);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_blocks_are_accepted() {
+    for spec in EFFECTS {
+        let mut fx = (spec.build)(SR);
+        fx.process(&mut [], &mut []);
+    }
+}
