@@ -56,11 +56,25 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
-    pub const fn linear(id: &'static str, name: &'static str, min: f32, max: f32, default: f32, unit: Unit) -> Self {
+    pub const fn linear(
+        id: &'static str,
+        name: &'static str,
+        min: f32,
+        max: f32,
+        default: f32,
+        unit: Unit,
+    ) -> Self {
         Self { id, name, min, max, default, unit, kind: ParamKind::Linear }
     }
 
-    pub const fn log(id: &'static str, name: &'static str, min: f32, max: f32, default: f32, unit: Unit) -> Self {
+    pub const fn log(
+        id: &'static str,
+        name: &'static str,
+        min: f32,
+        max: f32,
+        default: f32,
+        unit: Unit,
+    ) -> Self {
         Self { id, name, min, max, default, unit, kind: ParamKind::Logarithmic }
     }
 
@@ -68,7 +82,12 @@ impl ParamSpec {
         Self { id, name, min, max, default, unit: Unit::None, kind: ParamKind::Integer }
     }
 
-    pub const fn choice(id: &'static str, name: &'static str, options: &'static [&'static str], default: usize) -> Self {
+    pub const fn choice(
+        id: &'static str,
+        name: &'static str,
+        options: &'static [&'static str],
+        default: usize,
+    ) -> Self {
         Self {
             id,
             name,
@@ -91,7 +110,11 @@ impl ParamSpec {
             return self.default;
         }
         let v = value.clamp(self.min, self.max);
-        if self.is_stepped() { v.round() } else { v }
+        if self.is_stepped() {
+            v.round()
+        } else {
+            v
+        }
     }
 
     /// `Err` names the range, for the API which rejects rather than clamps.
@@ -141,7 +164,13 @@ impl ParamSpec {
             (_, Unit::Amount) => format!("{:.1} %", v * 100.0),
             (_, Unit::Hertz) if v >= 1000.0 => format!("{:.2} kHz", v / 1000.0),
             (_, unit) => {
-                let digits = if v.abs() >= 100.0 { 0 } else if v.abs() >= 10.0 { 1 } else { 2 };
+                let digits = if v.abs() >= 100.0 {
+                    0
+                } else if v.abs() >= 10.0 {
+                    1
+                } else {
+                    2
+                };
                 format!("{:.*}{}", digits, v, unit.suffix())
             }
         }

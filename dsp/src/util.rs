@@ -20,12 +20,27 @@ pub const MAX_INPUT: f32 = 1000.0;
 /// Replaces NaN, infinities and subnormals by 0 and bounds the magnitude to [`MAX_INPUT`].
 #[inline]
 pub fn sanitize(x: f32) -> f32 {
-    if x.is_normal() { x.clamp(-MAX_INPUT, MAX_INPUT) } else { 0.0 }
+    if x.is_normal() {
+        x.clamp(-MAX_INPUT, MAX_INPUT)
+    } else {
+        0.0
+    }
 }
 
 pub fn sanitize_block(block: &mut [f32]) {
     for x in block {
         *x = sanitize(*x);
+    }
+}
+
+/// Zeroes values too small to matter (below -400 dBFS) so that decaying feedback paths and
+/// filter states never become subnormal, even where the CPU does not flush them.
+#[inline]
+pub fn flush(x: f32) -> f32 {
+    if x.abs() < 1e-20 {
+        0.0
+    } else {
+        x
     }
 }
 
@@ -62,7 +77,8 @@ pub const NOTE_VALUES: &[(&str, f64)] = &[
 
 /// Options of an effect's `sync` parameter: "off" (use the time in ms) or a note value.
 pub const SYNC_OPTIONS: &[&str] = &[
-    "off", "1/1", "1/2", "1/2.", "1/2T", "1/4", "1/4.", "1/4T", "1/8", "1/8.", "1/8T", "1/16", "1/16.", "1/16T", "1/32",
+    "off", "1/1", "1/2", "1/2.", "1/2T", "1/4", "1/4.", "1/4T", "1/8", "1/8.", "1/8T", "1/16", "1/16.",
+    "1/16T", "1/32",
 ];
 
 /// The delay time a `sync` choice stands for at a tempo, or `None` for "off".

@@ -85,7 +85,8 @@ impl Coefficients {
         let w = 2.0 * std::f64::consts::PI * freq as f64 / sample_rate as f64;
         let (z1r, z1i) = (w.cos(), -w.sin());
         let (z2r, z2i) = ((2.0 * w).cos(), -(2.0 * w).sin());
-        let (b0, b1, b2, a1, a2) = (self.b0 as f64, self.b1 as f64, self.b2 as f64, self.a1 as f64, self.a2 as f64);
+        let (b0, b1, b2, a1, a2) =
+            (self.b0 as f64, self.b1 as f64, self.b2 as f64, self.a1 as f64, self.a2 as f64);
         let nr = b0 + b1 * z1r + b2 * z2r;
         let ni = b1 * z1i + b2 * z2i;
         let dr = 1.0 + a1 * z1r + a2 * z2r;
@@ -136,8 +137,14 @@ mod tests {
         assert!((db(Coefficients::peak(1000.0, 1.0, 6.0, sr), 1000.0) - 6.0).abs() < 1e-3);
         assert!((db(Coefficients::low_shelf(100.0, 0.707, -12.0, sr), 5.0) + 12.0).abs() < 0.05);
         assert!((db(Coefficients::high_shelf(5000.0, 0.707, 9.0, sr), 23_000.0) - 9.0).abs() < 0.05);
-        assert!((db(Coefficients::lowpass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr), 1000.0) + 3.0103).abs() < 0.01);
-        assert!((db(Coefficients::highpass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr), 1000.0) + 3.0103).abs() < 0.01);
+        assert!(
+            (db(Coefficients::lowpass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr), 1000.0) + 3.0103).abs()
+                < 0.01
+        );
+        assert!(
+            (db(Coefficients::highpass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr), 1000.0) + 3.0103).abs()
+                < 0.01
+        );
     }
 
     #[test]
