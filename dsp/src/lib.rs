@@ -4,10 +4,13 @@
 //! (mixdown, the API's effect processing) and the tests all run the very same code.
 
 pub mod blocks;
+pub mod chain;
 pub mod effect;
 pub mod effects;
 pub mod param;
+pub mod rack;
 pub mod registry;
+pub mod slot;
 pub mod smooth;
 pub mod util;
 

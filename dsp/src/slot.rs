@@ -1,0 +1,208 @@
+//! One place in the rack: an effect (or none) with bypass, wet/dry mix and trims.
+
+use crate::blocks::delay_line::DelayLine;
+use crate::effect::{Effect, EffectSpec};
+use crate::smooth::Smoothed;
+use crate::util::{db_to_gain, ms_to_samples};
+
+/// Length of the fade that makes bypass, effect changes and reordering click-free.
+pub const FADE_MS: f32 = 10.0;
+
+/// The longest latency an effect may have: the limiter's 50 ms lookahead plus room for
+/// oversampling filters. The dry path is delayed by the effect's latency so that mix and bypass
+/// stay aligned, and the rack's total latency does not change when a slot is bypassed.
+pub const MAX_EFFECT_LATENCY_MS: f32 = 60.0;
+
+/// An effect instance together with what it is.
+pub struct Installed {
+    pub spec: &'static EffectSpec,
+    pub effect: Box<dyn Effect>,
+}
+
+pub struct Slot {
+    current: Option<Installed>,
+    /// Built off the audio thread, waiting for the current effect to fade out.
+    incoming: Option<Option<Installed>>,
+    /// A retired instance, to be dropped off the audio thread by whoever owns the rack.
+    outgoing: Option<Installed>,
+    bypass: bool,
+    /// Faded out for a rack operation (a move to another position).
+    held: bool,
+    /// 1 when the slot's processing is heard, 0 when it is a wire; ramps linearly.
+    engaged: f32,
+    engage_step: f32,
+    mix: Smoothed,
+    input_gain: Smoothed,
+    output_gain: Smoothed,
+    dry_delay: [DelayLine; 2],
+}
+
+impl Slot {
+    pub fn new(sample_rate: f32) -> Self {
+        let max_latency = ms_to_samples(MAX_EFFECT_LATENCY_MS, sample_rate);
+        Self {
+            current: None,
+            incoming: None,
+            outgoing: None,
+            bypass: false,
+            held: false,
+            engaged: 0.0,
+            engage_step: 1.0 / ms_to_samples(FADE_MS, sample_rate).max(1) as f32,
+            mix: Smoothed::new(1.0, sample_rate),
+            input_gain: Smoothed::new(1.0, sample_rate),
+            output_gain: Smoothed::new(1.0, sample_rate),
+            dry_delay: [DelayLine::new(max_latency), DelayLine::new(max_latency)],
+        }
+    }
+
+    pub fn spec(&self) -> Option<&'static EffectSpec> {
+        self.current.as_ref().map(|i| i.spec)
+    }
+
+    /// What the slot will hold once pending changes are done.
+    pub fn wanted_spec(&self) -> Option<&'static EffectSpec> {
+        match &self.incoming {
+            Some(next) => next.as_ref().map(|i| i.spec),
+            None => self.spec(),
+        }
+    }
+
+    pub fn effect_mut(&mut self) -> Option<&mut (dyn Effect + 'static)> {
+        self.current.as_mut().map(|i| i.effect.as_mut())
+    }
+
+    /// Queues a new effect (or none); the current one fades out first. The new instance should
+    /// already carry its parameter values and have been `reset`. Returns a previously queued
+    /// instance that never got installed, for the caller to dispose of off the audio thread.
+    #[must_use]
+    pub fn replace(&mut self, next: Option<Installed>) -> Option<Installed> {
+        self.incoming.replace(next).flatten()
+    }
+
+    /// Swaps immediately, without a fade: for setting up a rack before audio runs.
+    pub fn install_now(&mut self, next: Option<Installed>) {
+        self.incoming = None;
+        self.current = next;
+        self.reset();
+    }
+
+    /// A retired effect, for the owner to drop off the audio thread. A slot keeps at most one;
+    /// it waits with its next swap until this one has been taken.
+    pub fn take_outgoing(&mut self) -> Option<Installed> {
+        self.outgoing.take()
+    }
+
+    pub fn set_bypass(&mut self, bypass: bool) {
+        self.bypass = bypass;
+    }
+
+    pub fn bypass(&self) -> bool {
+        self.bypass
+    }
+
+    pub fn set_mix(&mut self, mix: f32) {
+        self.mix.set_target(mix.clamp(0.0, 1.0));
+    }
+
+    pub fn set_trims_db(&mut self, input_db: f32, output_db: f32) {
+        self.input_gain.set_target(db_to_gain(input_db));
+        self.output_gain.set_target(db_to_gain(output_db));
+    }
+
+    /// Fades the slot out (`true`) or back in, for operations that must happen while it is a wire.
+    pub(crate) fn set_held(&mut self, held: bool) {
+        self.held = held;
+    }
+
+    /// Whether the slot is currently heard not at all, so that it can be moved without a click.
+    pub fn is_silent(&self) -> bool {
+        self.engaged == 0.0
+    }
+
+    pub fn latency(&self) -> usize {
+        self.current.as_ref().map_or(0, |i| i.effect.latency()).min(self.dry_delay[0].max_delay())
+    }
+
+    /// True while a fade, a pending swap or a smoothed value is still moving.
+    pub fn is_transitioning(&self) -> bool {
+        self.incoming.is_some() || self.engaged != self.engaged_target()
+    }
+
+    fn engaged_target(&self) -> f32 {
+        let silent = self.bypass || self.held || self.current.is_none() || self.incoming.is_some();
+        if silent {
+            0.0
+        } else {
+            1.0
+        }
+    }
+
+    /// Clears audio history and lets smoothed values jump to their targets.
+    pub fn reset(&mut self) {
+        if let Some(i) = self.current.as_mut() {
+            i.effect.reset();
+        }
+        self.dry_delay.iter_mut().for_each(DelayLine::reset);
+        self.mix.snap();
+        self.input_gain.snap();
+        self.output_gain.snap();
+        self.engaged = self.engaged_target();
+    }
+
+    /// Processes a block of at most [`crate::rack::CHUNK`] samples in place; `scratch` holds the
+    /// wet signal.
+    pub(crate) fn process(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        scratch: &mut [[f32; crate::rack::CHUNK]; 2],
+    ) {
+        let n = left.len();
+        if self.engaged == 0.0 && self.outgoing.is_none() {
+            if let Some(next) = self.incoming.take() {
+                self.outgoing = std::mem::replace(&mut self.current, next);
+            }
+        }
+        let target = self.engaged_target();
+        let latency = self.latency();
+        if self.engaged == 0.0 && target == 0.0 {
+            // A wire, but still delayed like the effect so that bypass never shifts the timing.
+            for (ch, block) in [&mut *left, &mut *right].into_iter().enumerate() {
+                for x in block.iter_mut() {
+                    self.dry_delay[ch].write(*x);
+                    *x = self.dry_delay[ch].read(latency);
+                }
+            }
+            return;
+        }
+        let (wet_l, wet_r) = scratch.split_at_mut(1);
+        let (wet_l, wet_r) = (&mut wet_l[0][..n], &mut wet_r[0][..n]);
+        let mut input = self.input_gain;
+        for i in 0..n {
+            let g = input.next();
+            wet_l[i] = left[i] * g;
+            wet_r[i] = right[i] * g;
+        }
+        if let Some(installed) = self.current.as_mut() {
+            installed.effect.process(wet_l, wet_r);
+        }
+        for i in 0..n {
+            let g_in = self.input_gain.next();
+            let mix = self.mix.next();
+            let g_out = self.output_gain.next();
+            self.engaged = if target > self.engaged {
+                (self.engaged + self.engage_step).min(target)
+            } else {
+                (self.engaged - self.engage_step).max(target)
+            };
+            self.dry_delay[0].write(left[i]);
+            self.dry_delay[1].write(right[i]);
+            let dry_l = self.dry_delay[0].read(latency);
+            let dry_r = self.dry_delay[1].read(latency);
+            let slot_l = g_out * (dry_l * g_in * (1.0 - mix) + wet_l[i] * mix);
+            let slot_r = g_out * (dry_r * g_in * (1.0 - mix) + wet_r[i] * mix);
+            left[i] = dry_l + (slot_l - dry_l) * self.engaged;
+            right[i] = dry_r + (slot_r - dry_r) * self.engaged;
+        }
+    }
+}
