@@ -75,6 +75,10 @@ impl Rack {
         true
     }
 
+    pub fn has_pending_move(&self) -> bool {
+        self.pending_move.is_some()
+    }
+
     fn finish_move_if_silent(&mut self) {
         if let Some((from, to)) = self.pending_move {
             let moving = self.order[from];

@@ -71,6 +71,15 @@ impl Slot {
         self.current.as_mut().map(|i| i.effect.as_mut())
     }
 
+    /// The effect that parameter changes should go to: the incoming one while a swap is pending.
+    pub fn wanted_effect_mut(&mut self) -> Option<&mut (dyn Effect + 'static)> {
+        let wanted = match &mut self.incoming {
+            Some(next) => next.as_mut(),
+            None => self.current.as_mut(),
+        };
+        wanted.map(|i| i.effect.as_mut())
+    }
+
     /// Queues a new effect (or none); the current one fades out first. The new instance should
     /// already carry its parameter values and have been `reset`. Returns a previously queued
     /// instance that never got installed, for the caller to dispose of off the audio thread.

@@ -1,0 +1,159 @@
+//! The rack as the audio thread runs it: follows the host parameters and the saved slot order,
+//! and swaps effects in through the loader.
+
+use crate::effect_loader::{Built, EffectLoader, Request};
+use crate::params::{RackParams, SpecParam, SLOT_COUNT};
+use codette_dsp::rack::Rack;
+use codette_dsp::registry::EFFECTS;
+use codette_dsp::slot::Installed;
+use codette_dsp::EffectSpec;
+
+/// More than any effect has, so per-slot caches can be fixed arrays.
+const MAX_EFFECT_PARAMS: usize = 16;
+
+pub struct Engine {
+    pub rack: Rack,
+    loader: EffectLoader,
+    /// The effect (index into `EFFECTS`) requested from the loader for each slot.
+    in_flight: [Option<usize>; SLOT_COUNT],
+    /// Last plain values sent to each slot's wanted effect, so unchanged ones cost nothing.
+    sent: [[f32; MAX_EFFECT_PARAMS]; SLOT_COUNT],
+}
+
+/// Index into `EFFECTS` of a spec.
+fn registry_index(spec: &EffectSpec) -> Option<usize> {
+    EFFECTS.iter().position(|e| std::ptr::eq(*e, spec))
+}
+
+/// The effect a slot's "effect" parameter asks for, as an index into `EFFECTS`.
+fn wanted_effect(params: &RackParams, slot: usize) -> Option<usize> {
+    let v = params.slots[slot].effect.value();
+    (v >= 1).then(|| v as usize - 1).filter(|&i| i < EFFECTS.len())
+}
+
+impl Engine {
+    /// Builds the rack as the parameters describe it, with every effect installed at once.
+    /// Not real-time safe: called on activation.
+    pub fn new(params: &RackParams, sample_rate: f32) -> std::io::Result<Self> {
+        assert!(EFFECTS.iter().all(|e| e.params.len() <= MAX_EFFECT_PARAMS));
+        let mut engine = Self {
+            rack: Rack::new(SLOT_COUNT, sample_rate),
+            loader: EffectLoader::start()?,
+            in_flight: [None; SLOT_COUNT],
+            sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
+        };
+        for slot in 0..SLOT_COUNT {
+            let installed = wanted_effect(params, slot).map(|e| {
+                let spec = EFFECTS[e];
+                Installed { spec, effect: (spec.build)(sample_rate) }
+            });
+            engine.rack.slot_mut(slot).install_now(installed);
+        }
+        engine.rack.set_order(&params.order.get());
+        engine.sync(params);
+        engine.rack.reset();
+        Ok(engine)
+    }
+
+    /// Brings the rack in line with the parameters. Real-time safe.
+    pub fn sync(&mut self, params: &RackParams) {
+        while let Some(built) = self.loader.receive() {
+            self.install(params, built);
+        }
+        for slot in 0..SLOT_COUNT {
+            self.dispose_outgoing(slot);
+            self.follow_effect_choice(params, slot);
+            self.send_params(params, slot);
+        }
+        self.follow_order(params);
+    }
+
+    fn dispose_outgoing(&mut self, slot: usize) {
+        if self.loader.can_dispose() {
+            if let Some(old) = self.rack.slot_mut(slot).take_outgoing() {
+                // Cannot fail: there was room.
+                let _ = self.loader.dispose(old);
+            }
+        }
+    }
+
+    fn install(&mut self, params: &RackParams, built: Built) {
+        let Built { slot, effect, mut installed } = built;
+        if self.in_flight[slot] == Some(effect) {
+            self.in_flight[slot] = None;
+        }
+        let current = self.rack.slots()[slot].wanted_spec().and_then(registry_index);
+        if wanted_effect(params, slot) != Some(effect)
+            || current == Some(effect)
+            || !self.loader.can_dispose()
+        {
+            // No longer wanted (or nowhere to put what it replaces): the next sync asks again.
+            let _ = self.loader.dispose(installed);
+            return;
+        }
+        for (i, p) in params.slots[slot].effects[effect].iter().enumerate() {
+            let v = p.plain();
+            installed.effect.set_param(i, v);
+            self.sent[slot][i] = v;
+        }
+        installed.effect.set_tempo(self.rack.tempo());
+        installed.effect.reset();
+        if let Some(abandoned) = self.rack.slot_mut(slot).replace(Some(installed)) {
+            let _ = self.loader.dispose(abandoned);
+        }
+    }
+
+    fn follow_effect_choice(&mut self, params: &RackParams, slot: usize) {
+        let wanted = wanted_effect(params, slot);
+        let current = self.rack.slots()[slot].wanted_spec().and_then(registry_index);
+        if wanted == current {
+            return;
+        }
+        match wanted {
+            None if self.loader.can_dispose() => {
+                if let Some(abandoned) = self.rack.slot_mut(slot).replace(None) {
+                    let _ = self.loader.dispose(abandoned);
+                }
+            }
+            None => {}
+            Some(effect) if self.in_flight[slot] != Some(effect) => {
+                let sample_rate = self.rack.sample_rate();
+                if self.loader.request(Request { slot, effect, sample_rate }) {
+                    self.in_flight[slot] = Some(effect);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn send_params(&mut self, params: &RackParams, slot: usize) {
+        let p = &params.slots[slot];
+        let rack_slot = self.rack.slot_mut(slot);
+        rack_slot.set_bypass(p.bypass.value());
+        rack_slot.set_mix(p.mix.plain());
+        rack_slot.set_trims_db(p.input.plain(), p.output.plain());
+        let Some(effect) = rack_slot.wanted_spec().and_then(registry_index) else { return };
+        let Some(fx) = rack_slot.wanted_effect_mut() else { return };
+        for (i, param) in p.effects[effect].iter().enumerate() {
+            let v = SpecParam::plain(param);
+            if v != self.sent[slot][i] {
+                fx.set_param(i, v);
+                self.sent[slot][i] = v;
+            }
+        }
+    }
+
+    /// Moves slots one at a time (each with its fade) until the rack has the saved order.
+    fn follow_order(&mut self, params: &RackParams) {
+        if self.rack.has_pending_move() {
+            return;
+        }
+        let wanted = params.order.get();
+        let order = self.rack.order();
+        if let Some(to) = (0..SLOT_COUNT).find(|&p| order[p] != wanted[p]) {
+            if let Some(from) = order.iter().position(|&s| s == wanted[to]) {
+                self.rack.move_slot(from, to);
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The parts of the saved state that are not host parameters, and their versioning.
+
+use crate::params::SLOT_COUNT;
+use nice_plug::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Version of the state layout. Raise it when the meaning of saved data changes, and migrate
+/// older states in [`migrate`].
+pub const STATE_VERSION: u32 = 1;
+
+const BITS_PER_SLOT: u32 = 4;
+
+/// The processing order of the slots, packed into one atomic word (4 bits per position) so that
+/// the audio thread reads it without locks and writers replace it whole.
+pub struct SlotOrder(AtomicU32);
+
+impl Default for SlotOrder {
+    fn default() -> Self {
+        Self(AtomicU32::new(pack(&std::array::from_fn::<usize, SLOT_COUNT, _>(|i| i))))
+    }
+}
+
+fn pack(order: &[usize; SLOT_COUNT]) -> u32 {
+    order
+        .iter()
+        .enumerate()
+        .fold(0, |word, (pos, &slot)| word | (slot as u32) << (pos as u32 * BITS_PER_SLOT))
+}
+
+impl SlotOrder {
+    pub fn get(&self) -> [usize; SLOT_COUNT] {
+        let word = self.0.load(Ordering::Acquire);
+        std::array::from_fn(|pos| ((word >> (pos as u32 * BITS_PER_SLOT)) & 0xF) as usize)
+    }
+
+    /// Sets a new order; `Err` unless it is a permutation of the slots.
+    pub fn set(&self, order: &[usize]) -> Result<(), String> {
+        let order: [usize; SLOT_COUNT] =
+            order.try_into().map_err(|_| format!("an order lists all {SLOT_COUNT} slots"))?;
+        if !(0..SLOT_COUNT).all(|s| order.contains(&s)) {
+            return Err(format!("{order:?} is not an order of the slots 0..{SLOT_COUNT}"));
+        }
+        self.0.store(pack(&order), Ordering::Release);
+        Ok(())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.get()).expect("an array of integers serializes")
+    }
+
+    /// Restores the order from saved fields; a missing or damaged one resets to the default
+    /// order and says why.
+    pub fn restore(&self, fields: &BTreeMap<String, String>) {
+        let result = fields
+            .get("order")
+            .ok_or_else(|| "no slot order saved".to_string())
+            .and_then(|json| serde_json::from_str::<Vec<usize>>(json).map_err(|e| e.to_string()))
+            .and_then(|order| self.set(&order));
+        if let Err(why) = result {
+            nice_warn!("Slot order not restored ({why}); using the default order");
+            self.0.store(Self::default().0.into_inner(), Ordering::Release);
+        }
+    }
+}
+
+/// Brings a saved state to the current layout before it is loaded. A state that is not Codette
+/// Rack's (no version field) is emptied, so that nothing foreign is applied and the current
+/// settings stay; a newer one loads what this version understands.
+pub fn migrate(state: &mut PluginState) {
+    match state.fields.get("version").map(|v| v.parse::<u32>()) {
+        Some(Ok(v)) if v <= STATE_VERSION => {}
+        Some(Ok(v)) => {
+            nice_warn!("State is from a newer Codette Rack (layout {v} > {STATE_VERSION}); loading what this version knows");
+        }
+        _ => {
+            nice_warn!(
+                "State has no valid Codette Rack version field; ignoring it and keeping the current settings"
+            );
+            state.params.clear();
+            state.fields.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_roundtrips_and_refuses_non_permutations() {
+        let order = SlotOrder::default();
+        assert_eq!(order.get(), [0, 1, 2, 3, 4, 5, 6, 7]);
+        order.set(&[7, 6, 5, 4, 3, 2, 1, 0]).unwrap();
+        assert_eq!(order.get(), [7, 6, 5, 4, 3, 2, 1, 0]);
+        assert!(order.set(&[0, 0, 1, 2, 3, 4, 5, 6]).is_err());
+        assert!(order.set(&[0, 1]).is_err());
+
+        let fields = BTreeMap::from([("order".to_string(), "[1,0,2,3,4,5,6,7]".to_string())]);
+        order.restore(&fields);
+        assert_eq!(order.get(), [1, 0, 2, 3, 4, 5, 6, 7]);
+        order.restore(&BTreeMap::from([("order".to_string(), "garbage".to_string())]));
+        assert_eq!(order.get(), [0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn foreign_states_are_emptied_and_ours_kept() {
+        let mut foreign = PluginState {
+            version: "1.0".into(),
+            params: BTreeMap::from([("gain".to_string(), ParamValue::F32(0.3))]),
+            fields: BTreeMap::new(),
+        };
+        migrate(&mut foreign);
+        assert!(foreign.params.is_empty());
+
+        let mut ours = PluginState {
+            version: "0.1.0".into(),
+            params: BTreeMap::from([("s1_mix".to_string(), ParamValue::F32(0.3))]),
+            fields: BTreeMap::from([("version".to_string(), "1".to_string())]),
+        };
+        migrate(&mut ours);
+        assert_eq!(ours.params.len(), 1);
+    }
+}

@@ -1,0 +1,185 @@
+//! The host-facing parameters: every parameter of every slot, with stable ids.
+//!
+//! Each of the 8 slots carries the parameters of all 19 effects, so a parameter's id, name and
+//! meaning never change while a project is open ("Slot 3 · Compressor · Threshold" is always
+//! that). Continuous parameters are exposed to the host in the effect's own normalized space
+//! (`ParamSpec::normalize`), so logarithmic ranges stay exactly logarithmic; the host shows and
+//! parses plain values with units through the formatters.
+
+use crate::layout::{SlotOrder, STATE_VERSION};
+use codette_dsp::chain::TRIM_RANGE_DB;
+use codette_dsp::param::{ParamSpec, Unit};
+use codette_dsp::registry::EFFECTS;
+use nice_plug::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const SLOT_COUNT: usize = 8;
+
+static SLOT_MIX: ParamSpec = ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount);
+static INPUT_TRIM: ParamSpec =
+    ParamSpec::linear("in", "Input", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
+static OUTPUT_TRIM: ParamSpec =
+    ParamSpec::linear("out", "Output", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
+
+/// A host parameter standing for one [`ParamSpec`].
+pub enum SpecParam {
+    Continuous(FloatParam, &'static ParamSpec),
+    Stepped(IntParam, &'static ParamSpec),
+}
+
+impl SpecParam {
+    fn new(name: String, spec: &'static ParamSpec) -> Self {
+        if spec.is_stepped() {
+            let p = IntParam::new(
+                name,
+                spec.default as i32,
+                IntRange::Linear { min: spec.min as i32, max: spec.max as i32 },
+            )
+            .with_value_to_string(Arc::new(move |v| spec.format(v as f32)))
+            .with_string_to_value(Arc::new(move |s| spec.parse(s).map(|v| v as i32)));
+            SpecParam::Stepped(p, spec)
+        } else {
+            let p = FloatParam::new(
+                name,
+                spec.normalize(spec.default),
+                FloatRange::Linear { min: 0.0, max: 1.0 },
+            )
+            .with_value_to_string(Arc::new(move |n| spec.format(spec.denormalize(n))))
+            .with_string_to_value(Arc::new(move |s| spec.parse(s).map(|v| spec.normalize(v))));
+            SpecParam::Continuous(p, spec)
+        }
+    }
+
+    /// Current value in plain units, host modulation included.
+    pub fn plain(&self) -> f32 {
+        match self {
+            SpecParam::Continuous(p, spec) => spec.denormalize(p.value()),
+            SpecParam::Stepped(p, _) => p.value() as f32,
+        }
+    }
+
+    pub fn spec(&self) -> &'static ParamSpec {
+        match self {
+            SpecParam::Continuous(_, spec) | SpecParam::Stepped(_, spec) => spec,
+        }
+    }
+
+    fn as_ptr(&self) -> ParamPtr {
+        match self {
+            SpecParam::Continuous(p, _) => p.as_ptr(),
+            SpecParam::Stepped(p, _) => p.as_ptr(),
+        }
+    }
+}
+
+pub struct SlotParams {
+    /// 0 = empty, `i` = `EFFECTS[i - 1]`.
+    pub effect: IntParam,
+    pub bypass: BoolParam,
+    pub mix: SpecParam,
+    pub input: SpecParam,
+    pub output: SpecParam,
+    /// `effects[e][p]`: parameter `p` of `EFFECTS[e]`.
+    pub effects: Vec<Vec<SpecParam>>,
+}
+
+impl SlotParams {
+    fn new(slot: usize) -> Self {
+        let n = slot + 1;
+        let effect = IntParam::new(
+            format!("Slot {n} · Effect"),
+            0,
+            IntRange::Linear { min: 0, max: EFFECTS.len() as i32 },
+        )
+        .with_value_to_string(Arc::new(|v| effect_name(v).to_string()))
+        .with_string_to_value(Arc::new(|s| {
+            let s = s.trim();
+            if s.eq_ignore_ascii_case("empty") || s.is_empty() {
+                return Some(0);
+            }
+            EFFECTS
+                .iter()
+                .position(|e| e.id.eq_ignore_ascii_case(s) || e.name.eq_ignore_ascii_case(s))
+                .map(|i| i as i32 + 1)
+        }));
+        Self {
+            effect,
+            bypass: BoolParam::new(format!("Slot {n} · Bypass"), false),
+            mix: SpecParam::new(format!("Slot {n} · Mix"), &SLOT_MIX),
+            input: SpecParam::new(format!("Slot {n} · Input"), &INPUT_TRIM),
+            output: SpecParam::new(format!("Slot {n} · Output"), &OUTPUT_TRIM),
+            effects: EFFECTS
+                .iter()
+                .map(|e| {
+                    e.params
+                        .iter()
+                        .map(|p| SpecParam::new(format!("Slot {n} · {} · {}", e.name, p.name), p))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+fn effect_name(value: i32) -> &'static str {
+    match value {
+        v if v >= 1 && (v as usize) <= EFFECTS.len() => EFFECTS[v as usize - 1].name,
+        _ => "Empty",
+    }
+}
+
+pub struct RackParams {
+    pub slots: Vec<SlotParams>,
+    /// The processing order; not a host parameter (hosts cannot automate a permutation), but
+    /// part of the saved state.
+    pub order: SlotOrder,
+}
+
+impl Default for RackParams {
+    fn default() -> Self {
+        Self { slots: (0..SLOT_COUNT).map(SlotParams::new).collect(), order: SlotOrder::default() }
+    }
+}
+
+/// Host parameter id of a slot's own control (`effect`, `bypass`, `mix`, `in`, `out`).
+pub fn slot_param_id(slot: usize, name: &str) -> String {
+    format!("s{}_{name}", slot + 1)
+}
+
+/// Host parameter id of an effect parameter in a slot, e.g. `s3_compressor_threshold`.
+pub fn effect_param_id(slot: usize, effect_id: &str, param_id: &str) -> String {
+    format!("s{}_{effect_id}_{param_id}", slot + 1)
+}
+
+unsafe impl Params for RackParams {
+    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
+        let mut map = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            let group = format!("Slot {}", i + 1);
+            map.push((slot_param_id(i, "effect"), slot.effect.as_ptr(), group.clone()));
+            map.push((slot_param_id(i, "bypass"), slot.bypass.as_ptr(), group.clone()));
+            for p in [&slot.mix, &slot.input, &slot.output] {
+                map.push((slot_param_id(i, p.spec().id), p.as_ptr(), group.clone()));
+            }
+            for (effect, params) in EFFECTS.iter().zip(&slot.effects) {
+                let effect_group = format!("{group}/{}", effect.name);
+                for p in params {
+                    map.push((effect_param_id(i, effect.id, p.spec().id), p.as_ptr(), effect_group.clone()));
+                }
+            }
+        }
+        map
+    }
+
+    fn serialize_fields(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("version".to_string(), STATE_VERSION.to_string()),
+            ("order".to_string(), self.order.to_json()),
+        ])
+    }
+
+    fn deserialize_fields(&self, serialized: &BTreeMap<String, String>) {
+        self.order.restore(serialized);
+    }
+}
