@@ -1,0 +1,65 @@
+//! Speed of every effect and of the chain of all 19, at their defaults.
+//!
+//! Workload: 60 s of stereo noise at 48 kHz, processed in 512-sample blocks through a rack (so
+//! the slot's mix, trims and sanitizing are included), as the plugin runs it.
+//! Prints ×realtime (seconds of audio per second of CPU). `-- --json` prints one JSON object
+//! instead, for `bench/pedalboard_compare.py`.
+
+use codette_dsp::chain::{build_rack, SlotConfig};
+use codette_dsp::registry::EFFECTS;
+use std::time::Instant;
+
+const SAMPLE_RATE: f32 = 48_000.0;
+const SECONDS: usize = 60;
+const BLOCK: usize = 512;
+
+fn noise(len: usize, mut seed: u32) -> Vec<f32> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.5
+        })
+        .collect()
+}
+
+/// Best of `runs` timings of processing the workload, as ×realtime.
+fn realtime_factor(chain: &[SlotConfig], runs: usize) -> f64 {
+    let len = SECONDS * SAMPLE_RATE as usize;
+    let (left, right) = (noise(len, 1), noise(len, 2));
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        let mut rack = build_rack(chain, SAMPLE_RATE).expect("valid chain");
+        let (mut l, mut r) = (left.clone(), right.clone());
+        let start = Instant::now();
+        for (lc, rc) in l.chunks_mut(BLOCK).zip(r.chunks_mut(BLOCK)) {
+            rack.process(lc, rc);
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+        std::hint::black_box(&l);
+    }
+    SECONDS as f64 / best
+}
+
+fn main() {
+    let json = std::env::args().any(|a| a == "--json");
+    let runs = 3;
+    let mut results = Vec::new();
+    for spec in EFFECTS {
+        results.push((spec.id.to_string(), realtime_factor(&[SlotConfig::effect(spec.id)], runs)));
+        if !json {
+            let (id, x) = results.last().unwrap();
+            println!("{id:<16} {x:>9.1} x realtime");
+        }
+    }
+    let chain: Vec<SlotConfig> = EFFECTS.iter().map(|e| SlotConfig::effect(e.id)).collect();
+    let chain_x = realtime_factor(&chain, runs);
+    if json {
+        let effects: Vec<String> = results.iter().map(|(id, x)| format!("\"{id}\": {x:.2}")).collect();
+        println!("{{\"workload\": \"{SECONDS} s stereo {SAMPLE_RATE} Hz, {BLOCK}-sample blocks\", \"effects\": {{{}}}, \"chain\": {chain_x:.2}}}", effects.join(", "));
+    } else {
+        println!("{:<16} {chain_x:>9.1} x realtime", "chain of all 19");
+        println!("workload: {SECONDS} s of stereo noise at {SAMPLE_RATE} Hz in {BLOCK}-sample blocks, defaults, best of {runs}");
+    }
+}
