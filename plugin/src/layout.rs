@@ -86,6 +86,7 @@ pub fn migrate(state: &mut PluginState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nice_plug::plugin::ParamValue;
 
     #[test]
     fn order_roundtrips_and_refuses_non_permutations() {
