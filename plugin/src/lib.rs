@@ -135,6 +135,28 @@ impl ClapPlugin for CodetteRack {
         ClapFeature::Delay,
         ClapFeature::Reverb,
     ];
+
+    fn remote_controls(&self, context: &mut impl RemoteControlsContext) {
+        context.add_section("Macros", |section| {
+            section.add_page("Macros", |page| self.params.macros.iter().for_each(|m| page.add_param(m)));
+        });
+        for (i, slot) in self.params.slots.iter().enumerate() {
+            context.add_section(format!("Slot {}", i + 1), |section| {
+                section.add_page(format!("Slot {}", i + 1), |page| {
+                    page.add_param(&slot.effect);
+                    page.add_param(&slot.bypass);
+                    for p in [&slot.mix, &slot.input, &slot.output] {
+                        p.add_to_page(page);
+                    }
+                });
+                for (effect, params) in codette_dsp::registry::EFFECTS.iter().zip(&slot.effects) {
+                    section.add_page(format!("Slot {} {}", i + 1, effect.name), |page| {
+                        params.iter().take(8).for_each(|p| p.add_to_page(page));
+                    });
+                }
+            });
+        }
+    }
 }
 
 impl Vst3Plugin for CodetteRack {

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const SLOT_COUNT: usize = 8;
+pub const MACRO_COUNT: usize = 8;
 
 static SLOT_MIX: ParamSpec = ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount);
 static INPUT_TRIM: ParamSpec =
@@ -62,6 +63,13 @@ impl SpecParam {
     pub fn spec(&self) -> &'static ParamSpec {
         match self {
             SpecParam::Continuous(_, spec) | SpecParam::Stepped(_, spec) => spec,
+        }
+    }
+
+    pub fn add_to_page(&self, page: &mut impl RemoteControlsPage) {
+        match self {
+            SpecParam::Continuous(p, _) => page.add_param(p),
+            SpecParam::Stepped(p, _) => page.add_param(p),
         }
     }
 
@@ -131,6 +139,8 @@ fn effect_name(value: i32) -> &'static str {
 
 pub struct RackParams {
     pub slots: Vec<SlotParams>,
+    /// Modulation sources the host can automate; each can drive any number of targets.
+    pub macros: Vec<FloatParam>,
     /// The processing order; not a host parameter (hosts cannot automate a permutation), but
     /// part of the saved state.
     pub order: SlotOrder,
@@ -138,7 +148,18 @@ pub struct RackParams {
 
 impl Default for RackParams {
     fn default() -> Self {
-        Self { slots: (0..SLOT_COUNT).map(SlotParams::new).collect(), order: SlotOrder::default() }
+        Self {
+            slots: (0..SLOT_COUNT).map(SlotParams::new).collect(),
+            macros: (1..=MACRO_COUNT)
+                .map(|n| {
+                    FloatParam::new(format!("Macro {n}"), 0.0, FloatRange::Linear { min: 0.0, max: 1.0 })
+                        .with_unit(" %")
+                        .with_value_to_string(formatters::v2s_f32_percentage(1))
+                        .with_string_to_value(formatters::s2v_f32_percentage())
+                })
+                .collect(),
+            order: SlotOrder::default(),
+        }
     }
 }
 
@@ -155,6 +176,9 @@ pub fn effect_param_id(slot: usize, effect_id: &str, param_id: &str) -> String {
 unsafe impl Params for RackParams {
     fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
         let mut map = Vec::new();
+        for (i, m) in self.macros.iter().enumerate() {
+            map.push((format!("macro{}", i + 1), m.as_ptr(), "Macros".to_string()));
+        }
         for (i, slot) in self.slots.iter().enumerate() {
             let group = format!("Slot {}", i + 1);
             map.push((slot_param_id(i, "effect"), slot.effect.as_ptr(), group.clone()));

@@ -2,7 +2,7 @@
 
 use codette_dsp::registry::EFFECTS;
 use codette_rack::engine::Engine;
-use codette_rack::params::{RackParams, SLOT_COUNT};
+use codette_rack::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
 use nice_plug::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -44,7 +44,7 @@ fn every_parameter_has_a_unique_stable_id_and_a_readable_name() {
     let params = RackParams::default();
     let map = params.param_map();
     let per_slot: usize = 5 + EFFECTS.iter().map(|e| e.params.len()).sum::<usize>();
-    assert_eq!(map.len(), SLOT_COUNT * per_slot);
+    assert_eq!(map.len(), SLOT_COUNT * per_slot + MACRO_COUNT);
     let mut ids: Vec<&str> = map.iter().map(|(id, _, _)| id.as_str()).collect();
     ids.sort();
     ids.dedup();
