@@ -2,4 +2,5 @@
 
 pub mod biquad;
 pub mod delay_line;
+pub mod echo;
 pub mod one_pole;

@@ -1,6 +1,8 @@
-//! Multi-Tap Delay. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Multi-Tap Delay: tap k of `tap_count` echoes the input k spacings later at its own level;
+//! the last tap feeds back, so the whole pattern repeats scaled by the feedback.
 
-use crate::effect::{Effect, EffectSpec, Family};
+use crate::blocks::echo::{Channels, Control, Echo};
+use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
 
@@ -23,5 +25,21 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 0.5, Unit::Amount),
         ParamSpec::choice("sync", "Sync", SYNC_OPTIONS, 0),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(Echo::<false>::new(sample_rate, SPEC.params, CONTROLS)),
 };
+
+const CONTROLS: &[Control] = &[
+    Control::TapCount,
+    Control::Time(Channels::Both),
+    Control::Feedback,
+    Control::TapLevel(0),
+    Control::TapLevel(1),
+    Control::TapLevel(2),
+    Control::TapLevel(3),
+    Control::TapLevel(4),
+    Control::TapLevel(5),
+    Control::TapLevel(6),
+    Control::TapLevel(7),
+    Control::Mix,
+    Control::Sync(Channels::Both),
+];

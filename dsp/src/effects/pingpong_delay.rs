@@ -1,6 +1,8 @@
-//! Ping-Pong Delay. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Ping-Pong Delay: the input, summed to mono, echoes first on the left, then on the right, and
+//! so on, every repeat scaled by the feedback. Width narrows the alternation toward the centre.
 
-use crate::effect::{Effect, EffectSpec, Family};
+use crate::blocks::echo::{Channels, Control, Echo};
+use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
 
@@ -15,5 +17,13 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 0.5, Unit::Amount),
         ParamSpec::choice("sync", "Sync", SYNC_OPTIONS, 0),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(Echo::<true>::new(sample_rate, SPEC.params, CONTROLS)),
 };
+
+const CONTROLS: &[Control] = &[
+    Control::Time(Channels::Both),
+    Control::Feedback,
+    Control::Width,
+    Control::Mix,
+    Control::Sync(Channels::Both),
+];

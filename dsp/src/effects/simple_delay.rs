@@ -1,6 +1,8 @@
-//! Simple Delay. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Simple Delay: each channel echoes itself after the set time, every repeat scaled by the
+//! feedback.
 
-use crate::effect::{Effect, EffectSpec, Family};
+use crate::blocks::echo::{Channels, Control, Echo};
+use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
 
@@ -14,5 +16,8 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 0.5, Unit::Amount),
         ParamSpec::choice("sync", "Sync", SYNC_OPTIONS, 0),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(Echo::<false>::new(sample_rate, SPEC.params, CONTROLS)),
 };
+
+const CONTROLS: &[Control] =
+    &[Control::Time(Channels::Both), Control::Feedback, Control::Mix, Control::Sync(Channels::Both)];
