@@ -51,10 +51,12 @@ pub fn time_constant_coeff(ms: f32, sample_rate: f32) -> f32 {
     (-1.0 / samples).exp()
 }
 
-/// Milliseconds to a whole number of samples (at least 0).
+/// Milliseconds to the nearest whole number of samples (at least 0), computed in double
+/// precision: single precision is off by more than half a sample for the longest times (16 s)
+/// at high sample rates.
 #[inline]
 pub fn ms_to_samples(ms: f32, sample_rate: f32) -> usize {
-    (ms.max(0.0) * 0.001 * sample_rate).round() as usize
+    (ms.max(0.0) as f64 * sample_rate as f64 / 1000.0).round() as usize
 }
 
 /// Note values a tempo-synced time can follow, as fractions of a whole note.

@@ -22,7 +22,7 @@ use crate::blocks::delay_line::DelayLine;
 use crate::effect::Effect;
 use crate::param::ParamSpec;
 use crate::smooth::{Smoothed, SMOOTHING_MS};
-use crate::util::{flush, synced_ms};
+use crate::util::{flush, ms_to_samples, synced_ms};
 use std::ops::Range;
 
 /// Samples per control period.
@@ -377,10 +377,4 @@ fn accumulate(out: &mut [f32], x: &[f32; RUN], ramp: &Ramp, j: &[f32; RUN]) {
             *o += ramp.at(*j) * x;
         }
     }
-}
-
-/// `round(ms · sr / 1000)` in double precision: single precision is off by more than half a
-/// sample for the longest times at high sample rates.
-fn ms_to_samples(ms: f32, sample_rate: f32) -> usize {
-    (ms.max(0.0) as f64 * sample_rate as f64 / 1000.0).round() as usize
 }
