@@ -1,5 +1,9 @@
 //! DSP building blocks shared by several effects.
 
 pub mod biquad;
+pub mod curves;
 pub mod delay_line;
+pub mod drive_stage;
 pub mod one_pole;
+pub mod oversampling;
+pub mod tilt;
