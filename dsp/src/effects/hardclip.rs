@@ -1,7 +1,22 @@
-//! Hard Clip. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Hard Clip: the signal clipped at the threshold, with the clip run oversampled, and a ceiling
+//! that keeps the result at or below the threshold.
+//!
+//! Why a ceiling after the clip: band-limiting a clipped wave (the decimation filter does) turns
+//! its corners into Gibbs ripples that overshoot the clip level: by 10 % for a low sine clipped
+//! hard, 65 % for a 7 kHz one, up to 3× for clipped noise. Clamping those overshoots at the base
+//! rate would be a second, un-oversampled hard clip, which measurably brought all the aliasing
+//! back (a 7.3 kHz sine clipped by 12 dB: aliases at -17 dB at every quality, against -35 dB at
+//! 2× and -55 dB at 8× without the clamp). So the overshoots are instead removed by a smooth
+//! gain dip with a short lookahead (the sliding minimum of the gain each sample needs, then its
+//! moving average over the same window, which is never above any of the gains it covers): a
+//! smooth gain change, whose products stay next to the frequencies it modulates instead of
+//! folding over. A final clamp at the threshold remains as the guarantee against rounding.
 
+use crate::blocks::curves;
+use crate::blocks::drive_stage::DriveStage;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
+use crate::util::db_to_gain;
 
 pub static SPEC: EffectSpec = EffectSpec {
     id: "hardclip",
@@ -12,5 +27,142 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount),
         ParamSpec::choice("quality", "Quality", &["off", "2x", "4x", "8x"], 1),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(HardClip::new(sample_rate)),
 };
+
+/// Length of the ceiling's gain dips (and its lookahead): short, so that a dip stays local to
+/// the overshoot it removes.
+const WINDOW_MS: f32 = 0.25;
+/// Ring size, a power of two above the window at the highest sample rate (48 at 192 kHz).
+const RING: usize = 64;
+/// Fixed-point scale of the gains summed for the moving average: integer sums never drift.
+const ONE: f32 = (1 << 24) as f32;
+
+/// Holds the wet signal (in units of the threshold) within ±1 with a smooth gain, the same for
+/// both channels so that it does not move the stereo image.
+struct Ceiling {
+    len: usize,
+    /// Sample count, for the ring positions.
+    t: usize,
+    /// Samples since the last overshoot.
+    calm: usize,
+    /// Monotonic queue of (time, gain needed) for the sliding minimum: the gains increase from
+    /// `head` to `tail`, so the front is the minimum of the window.
+    queue: [(usize, f32); RING],
+    head: usize,
+    tail: usize,
+    /// The window minimum of the last `len` samples, in fixed point, and their sum.
+    held: [u32; RING],
+    sum: u32,
+    delayed: [[f32; 2]; RING],
+}
+
+impl Ceiling {
+    fn new(sample_rate: f32) -> Self {
+        Self::with_len(((WINDOW_MS * 0.001 * sample_rate).round() as usize).clamp(1, RING - 1))
+    }
+
+    fn with_len(len: usize) -> Self {
+        Self {
+            len,
+            t: 0,
+            calm: usize::MAX,
+            queue: [(0, 1.0); RING],
+            head: 0,
+            tail: 0,
+            held: [ONE as u32; RING],
+            sum: len as u32 * ONE as u32,
+            delayed: [[0.0; 2]; RING],
+        }
+    }
+
+    fn latency(&self) -> usize {
+        self.len - 1
+    }
+
+    fn reset(&mut self) {
+        *self = Self::with_len(self.len);
+    }
+
+    /// Returns the frame `len - 1` samples ago, scaled by a gain that keeps it within ±1.
+    #[inline]
+    fn process(&mut self, frame: [f32; 2]) -> [f32; 2] {
+        let (t, n) = (self.t, self.len);
+        self.t = t.wrapping_add(1);
+        self.delayed[t % RING] = frame;
+        let out = self.delayed[(t + RING + 1 - n) % RING];
+        let peak = frame[0].abs().max(frame[1].abs());
+        self.calm = if peak > 1.0 { 0 } else { self.calm.saturating_add(1) };
+        // All gains are 1 until an overshoot comes and until it has left both windows.
+        if self.calm > 2 * n {
+            self.held[t % RING] = ONE as u32;
+            return out;
+        }
+        let needed = 1.0 / peak.max(1.0);
+        while self.tail != self.head && self.queue[(self.tail - 1) % RING].1 >= needed {
+            self.tail -= 1;
+        }
+        self.queue[self.tail % RING] = (t, needed);
+        self.tail += 1;
+        if self.queue[self.head % RING].0 + n <= t {
+            self.head += 1;
+        }
+        // Rounded down, so that the average never exceeds the gains it covers.
+        let held = (self.queue[self.head % RING].1 * ONE) as u32;
+        self.sum = self.sum.wrapping_add(held).wrapping_sub(self.held[(t + RING - n) % RING]);
+        self.held[t % RING] = held;
+        let gain = self.sum as f32 / (ONE * n as f32);
+        out.map(|x| (x * gain).clamp(-1.0, 1.0))
+    }
+}
+
+struct HardClip {
+    stage: DriveStage,
+    ceiling: Ceiling,
+}
+
+impl HardClip {
+    fn new(sample_rate: f32) -> Self {
+        let ceiling = Ceiling::new(sample_rate);
+        let mut fx = Self { stage: DriveStage::new(sample_rate, ceiling.latency()), ceiling };
+        for (i, p) in SPEC.params.iter().enumerate() {
+            fx.set_param(i, p.default);
+        }
+        fx.reset();
+        fx
+    }
+}
+
+impl Effect for HardClip {
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = SPEC.params.get(index) else { return };
+        let v = spec.clamp(value);
+        match index {
+            // The signal is scaled so that the threshold sits at the curve's ±1, and back.
+            0 => self.stage.set_pre_gain(db_to_gain(-v)),
+            1 => self.stage.set_mix(v),
+            _ => self.stage.set_quality(v as usize),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.stage.reset();
+        self.ceiling.reset();
+    }
+
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let ceiling = &mut self.ceiling;
+        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::hard_clip(*x));
+        self.stage.process(left, right, shape, |wet, gains| {
+            for (f, g) in wet.iter_mut().zip(gains) {
+                // |x| <= 1 makes |x * threshold| <= threshold exactly.
+                let threshold = 1.0 / g;
+                *f = ceiling.process(*f).map(|x| x * threshold);
+            }
+        });
+    }
+
+    fn latency(&self) -> usize {
+        self.stage.latency()
+    }
+}

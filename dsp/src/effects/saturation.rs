@@ -1,7 +1,12 @@
-//! Saturation. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Saturation: tanh soft clipping after a drive gain, then a tone tilt and makeup gain.
 
+use crate::blocks::curves;
+use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
+use crate::smooth::Smoothed;
+use crate::util::db_to_gain;
 
 pub static SPEC: EffectSpec = EffectSpec {
     id: "saturation",
@@ -14,5 +19,62 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount),
         ParamSpec::choice("quality", "Quality", &["off", "2x", "4x", "8x"], 1),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(Saturation::new(sample_rate)),
 };
+
+struct Saturation {
+    stage: DriveStage,
+    tilt: Tilt,
+    makeup: Smoothed,
+}
+
+impl Saturation {
+    fn new(sample_rate: f32) -> Self {
+        let mut fx = Self {
+            stage: DriveStage::new(sample_rate, 0),
+            tilt: Tilt::new(sample_rate, 0.5),
+            makeup: Smoothed::new(1.0, sample_rate),
+        };
+        for (i, p) in SPEC.params.iter().enumerate() {
+            fx.set_param(i, p.default);
+        }
+        fx.reset();
+        fx
+    }
+}
+
+impl Effect for Saturation {
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = SPEC.params.get(index) else { return };
+        let v = spec.clamp(value);
+        match index {
+            0 => self.stage.set_pre_gain(db_to_gain(v)),
+            1 => self.tilt.set_tone(v),
+            2 => self.makeup.set_target(db_to_gain(v)),
+            3 => self.stage.set_mix(v),
+            _ => self.stage.set_quality(v as usize),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.stage.reset();
+        self.tilt.reset();
+        self.makeup.snap();
+    }
+
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let (tilt, makeup) = (&mut self.tilt, &mut self.makeup);
+        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::tanh(*x));
+        self.stage.process(left, right, shape, |wet, _| {
+            tilt.process(wet);
+            for f in wet {
+                let g = makeup.next();
+                *f = [f[0] * g, f[1] * g];
+            }
+        });
+    }
+
+    fn latency(&self) -> usize {
+        self.stage.latency()
+    }
+}
