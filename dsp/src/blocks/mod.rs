@@ -1,5 +1,11 @@
 //! DSP building blocks shared by several effects.
 
+pub mod ballistics;
 pub mod biquad;
+pub mod chunk;
+pub mod decibels;
 pub mod delay_line;
+pub mod gate_envelope;
+pub mod level_detector;
 pub mod one_pole;
+pub mod sliding_max;
