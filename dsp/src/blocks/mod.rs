@@ -1,10 +1,16 @@
 //! DSP building blocks shared by several effects.
 
+pub mod ballistics;
 pub mod biquad;
+pub mod chunk;
 pub mod curves;
+pub mod decibels;
 pub mod delay_line;
 pub mod drive_stage;
 pub mod echo;
+pub mod gate_envelope;
+pub mod level_detector;
 pub mod one_pole;
 pub mod oversampling;
+pub mod sliding_max;
 pub mod tilt;
