@@ -3,3 +3,4 @@
 pub mod biquad;
 pub mod delay_line;
 pub mod one_pole;
+pub mod reverb_parts;
