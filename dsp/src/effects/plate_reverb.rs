@@ -4,14 +4,19 @@
 //! halves, each a modulated allpass, a delay, a damping low-pass, an allpass and a delay, each
 //! feeding the other. The outputs sum seven taps across the tank, as in the paper. The result
 //! is bright and very dense almost at once, like a steel plate. Size sets the RT60 from 0.5 s to
-//! 5 s through the tank's decay gain; damping the tank's low-pass from 16 kHz down to 2 kHz.
+//! 5 s; damping the tank's low-pass from 16 kHz down to 2 kHz.
+//!
+//! Where Dattorro applies one decay gain twice per half, every element here loses in proportion
+//! to its length and every output tap is weighted by the decay over its position along its
+//! line (Jot's rule): the tank then decays exponentially wherever it is tapped, and short decay
+//! times are met instead of turning into a staircase of discrete passes.
 //!
 //! The wet signal starts after the pre-delay plus the earliest output tap, 266 samples at
 //! Dattorro's 29.761 kHz (8.94 ms).
 
 use crate::blocks::reverb_parts::{
-    allpass, clamp_param, Chunk, DelayBank, Diffuser, Lfo, OnePole4, PreDelay, ReverbControls, CHUNK,
-    PREDELAY,
+    allpass, clamp_param, decay_gain, Chunk, DelayBank, Diffuser, Lfo, OnePole4, PreDelay, ReverbControls,
+    CHUNK, PREDELAY,
 };
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -39,8 +44,6 @@ const DIFFUSERS: [usize; 8] = [47, 59, 71, 89, 142, 107, 379, 277];
 const DIFFUSER_GAINS: [f32; 8] = [0.7, 0.7, 0.7, 0.7, 0.75, 0.75, 0.625, 0.625];
 /// Per half (left, right): modulated allpass, delay, allpass, delay.
 const TANK: [[usize; 4]; 2] = [[672, 4453, 1800, 3720], [908, 4217, 2656, 3163]];
-/// The whole figure-eight, which the signal crosses with four decay gains.
-const LOOP: f32 = 21_589.0 / PAPER_RATE;
 const DECAY_DIFFUSION_1: f32 = -0.7;
 const EXCURSION: f32 = 16.0;
 const MOD_HZ: f32 = 1.0;
@@ -92,7 +95,12 @@ struct Plate {
     mod_step: [f32; 2],
     lowpass: OnePole4,
     lowpass_state: [f32; 2],
-    decay: f32,
+    /// Decay gain of each element of each half, as `delays`.
+    gains: [[f32; 4]; 2],
+    /// Tap weights: sign and decay over the tap's position.
+    weights: [[f32; 7]; 2],
+    /// The two tank allpasses' coefficients of each half.
+    diffusion: [[f32; 2]; 2],
     sample_rate: f32,
 }
 
@@ -116,7 +124,9 @@ impl Plate {
             mod_step: [0.0; 2],
             lowpass: OnePole4::default(),
             lowpass_state: [0.0; 2],
-            decay: 0.0,
+            gains: [[0.0; 4]; 2],
+            weights: [[0.0; 7]; 2],
+            diffusion: [[0.0; 2]; 2],
             sample_rate,
         };
         fx.reset();
@@ -127,8 +137,21 @@ impl Plate {
     fn update(&mut self, glide: bool) {
         let (size, damping, moving) = self.controls.advance();
         if moving || !glide {
-            // Four decay gains per loop: decay^4 per LOOP seconds is -60 dB per RT60.
-            self.decay = 10f32.powf(-3.0 * LOOP / (4.0 * rt60(size)));
+            let rt60 = rt60(size) * self.sample_rate;
+            let gain = |samples: usize| decay_gain(samples as f32, rt60);
+            self.gains = self.delays.map(|half| half.map(gain));
+            self.weights = self.taps.map(|side| side.map(|(_, delay, sign)| sign * gain(delay)));
+            // Dattorro's second decay diffusion follows his decay gain, which stands for a
+            // quarter of the loop.
+            let quarter = self.delays.iter().flatten().sum::<usize>() / 4;
+            let decay_diffusion_2 = (gain(quarter) + 0.15).clamp(0.25, 0.5);
+            // An allpass's own loop rings by its coefficient per pass whatever the tank's
+            // gains: keep that ring at most half as long as the set decay, or it would hold
+            // short decays up.
+            self.diffusion = self.delays.map(|half| {
+                let cap = |samples: usize| gain(samples).powi(2);
+                [DECAY_DIFFUSION_1.max(-cap(half[0])), decay_diffusion_2.min(cap(half[2]))]
+            });
             self.lowpass = OnePole4::lowpass(cutoff(damping), self.sample_rate);
         }
         let (c, s) = if glide { self.lfo.advance() } else { (1.0, 0.0) };
@@ -144,7 +167,6 @@ impl Plate {
     /// One chunk of diffused input `x` through the tank, output taps added to `out`.
     fn tank(&mut self, x: &[f32], out: &mut [Chunk; 2]) {
         let n = x.len();
-        let decay_diffusion_2 = (self.decay + 0.15).clamp(0.25, 0.5);
         // Each half's end, from before this chunk, feeds the other half.
         let mut ends = [[0.0; CHUNK]; 2];
         for (half, end) in ends.iter_mut().enumerate() {
@@ -153,29 +175,35 @@ impl Plate {
         for half in 0..2 {
             let lane = 4 * half;
             let mut a: Chunk = [0.0; CHUNK];
+            let [g_ap1, g_d1, g_ap2, _] = self.gains[half];
+            let g_end = self.gains[1 - half][3];
             for ((a, x), e) in a.iter_mut().zip(x).zip(&ends[1 - half]) {
-                *a = x + self.decay * e;
+                *a = x + g_end * e;
             }
             let a = &mut a[..n];
             let mut delayed: Chunk = [0.0; CHUNK];
             let (d, step) = (self.mod_delay[half], self.mod_step[half]);
             self.tank.read_gliding(lane, d, step, &mut delayed[..n]);
             self.mod_delay[half] = d + step * n as f32;
-            allpass(a, &delayed[..n], self.tank.chunk_mut(lane, n), DECAY_DIFFUSION_1);
+            allpass(a, &delayed[..n], self.tank.chunk_mut(lane, n), self.diffusion[half][0]);
             let (far, line) = self.tank.io(lane + 1, self.delays[half][1], n);
-            line.copy_from_slice(a);
+            for (w, a) in line.iter_mut().zip(a.iter()) {
+                *w = g_ap1 * a;
+            }
             self.lowpass.run(far, a, &mut self.lowpass_state[half]);
             for a in a.iter_mut() {
-                *a *= self.decay;
+                *a *= g_d1;
             }
             let (delayed, line) = self.tank.io(lane + 2, self.delays[half][2], n);
-            allpass(a, delayed, line, decay_diffusion_2);
-            self.tank.chunk_mut(lane + 3, n).copy_from_slice(a);
+            allpass(a, delayed, line, self.diffusion[half][1]);
+            for (w, a) in self.tank.chunk_mut(lane + 3, n).iter_mut().zip(a.iter()) {
+                *w = g_ap2 * a;
+            }
         }
-        for (out, taps) in out.iter_mut().zip(&self.taps) {
-            for &(lane, delay, sign) in taps {
+        for ((out, taps), weights) in out.iter_mut().zip(&self.taps).zip(&self.weights) {
+            for (&(lane, delay, _), w) in taps.iter().zip(weights) {
                 for (o, t) in out.iter_mut().zip(self.tank.delayed(lane, delay, n)) {
-                    *o += sign * t;
+                    *o += w * t;
                 }
             }
         }
