@@ -118,15 +118,29 @@ impl<const LANES: usize> DelayBank<LANES> {
     /// keeps the delay at least one sample, as its newest point must already be written.
     #[inline]
     pub fn read_gliding(&self, lane: usize, delay: f32, step: f32, out: &mut [f32]) {
-        let (lane, pos, max) = (self.lane(lane), self.pos, (self.keep - 3) as f32);
+        let (lane, pos, max, n) = (self.lane(lane), self.pos, (self.keep - 3) as f32, out.len());
         if step == 0.0 {
             let d = delay.clamp(0.0, max);
             let whole = d as usize;
             let frac = d - whole as f32;
-            let newer = &lane[pos - whole..][..out.len()];
-            let older = &lane[pos - whole - 1..][..out.len()];
+            let newer = &lane[pos - whole..][..n];
+            let older = &lane[pos - whole - 1..][..n];
             for ((y, a), b) in out.iter_mut().zip(newer).zip(older) {
                 *y = a + (b - a) * frac;
+            }
+        } else if (step * n as f32).abs() <= 0.5 {
+            // Slow modulation: one whole-sample base for the chunk (the fraction strays at most
+            // a quarter sample outside 0..1, where the cubic is still accurate), so the reads
+            // are slices and the loop runs in SIMD.
+            let from = delay.clamp(1.0, max);
+            let step = ((delay + step * n as f32).clamp(1.0, max) - from) / n as f32;
+            let whole = (from + 0.5 * step * n as f32) as usize;
+            let at = pos - whole;
+            let (p0, p1) = (&lane[at + 1..][..n], &lane[at..][..n]);
+            let (p2, p3) = (&lane[at - 1..][..n], &lane[at - 2..][..n]);
+            let u0 = from - whole as f32;
+            for j in 0..n {
+                out[j] = catmull_rom(p0[j], p1[j], p2[j], p3[j], u0 + step * j as f32);
             }
         } else {
             // Sample j sits at pos + j - delay_j = end - t with t = delay_j - j + CHUNK > 0.
@@ -134,15 +148,8 @@ impl<const LANES: usize> DelayBank<LANES> {
             for (j, y) in out.iter_mut().enumerate() {
                 let t = (delay + step * j as f32).clamp(1.0, max) + (CHUNK - j) as f32;
                 let whole = t as usize;
-                let u = t - whole as f32;
                 let p = &lane[end - whole - 2..end - whole + 2];
-                // p[2] is the point just after the read position, p[1] just before.
-                let (p0, p1, p2, p3) = (p[3], p[2], p[1], p[0]);
-                *y = p1
-                    + 0.5
-                        * u
-                        * (p2 - p0
-                            + u * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + u * (3.0 * (p1 - p2) + p3 - p0)));
+                *y = catmull_rom(p[3], p[2], p[1], p[0], t - whole as f32);
             }
         }
     }
@@ -164,6 +171,13 @@ impl<const LANES: usize> DelayBank<LANES> {
         self.buf.fill(0.0);
         self.pos = self.keep;
     }
+}
+
+/// The Catmull-Rom cubic through `p1` (at `u = 0`) and `p2` (at `u = 1`), with slopes from
+/// their neighbours `p0` and `p3`.
+#[inline]
+fn catmull_rom(p0: f32, p1: f32, p2: f32, p3: f32, u: f32) -> f32 {
+    p1 + 0.5 * u * (p2 - p0 + u * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + u * (3.0 * (p1 - p2) + p3 - p0)))
 }
 
 /// The one-pole `y[j] = c x[j] + p y[j-1]`, four samples at a time.
