@@ -9,9 +9,9 @@
 //! The wet signal starts after the pre-delay plus the shortest line, `31 * (0.4 + 0.6 size)` ms
 //! (unmodulated, so that this onset is fixed).
 
-use crate::blocks::reverb_parts::{
-    clamp_param, Chunk, Diffuser, Fdn, Lfo, PreDelay, ReverbControls, CHUNK, PREDELAY,
-};
+use crate::blocks::delay_bank::{Chunk, CHUNK};
+use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
+use crate::blocks::reverb_parts::{Diffuser, Fdn, Lfo};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use std::f32::consts::PI;

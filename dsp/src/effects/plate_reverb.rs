@@ -14,10 +14,9 @@
 //! The wet signal starts after the pre-delay plus the earliest output tap, 266 samples at
 //! Dattorro's 29.761 kHz (8.94 ms).
 
-use crate::blocks::reverb_parts::{
-    allpass, clamp_param, decay_gain, Chunk, DelayBank, Diffuser, Lfo, OnePole4, PreDelay, ReverbControls,
-    CHUNK, PREDELAY,
-};
+use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
+use crate::blocks::reverb_parts::{allpass, decay_gain, Diffuser, Lfo, OnePole4};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 

@@ -4,7 +4,9 @@
 //! Size sets the comb feedback (`0.28 size + 0.7`), damping the combs' low-pass. Unlike the
 //! predecessor the output is never clipped: a loud input gives a proportionally loud reverb.
 
-use crate::blocks::reverb_parts::{clamp_param, Chunk, DelayBank, Diffuser, OnePole4, ReverbControls, CHUNK};
+use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::reverb_controls::{clamp_param, ReverbControls};
+use crate::blocks::reverb_parts::{Diffuser, OnePole4};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::flush;

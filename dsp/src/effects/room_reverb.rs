@@ -9,9 +9,9 @@
 //! The first reflection (left) comes exactly at the pre-delay: the pre-delay is the gap before
 //! the first reflection.
 
-use crate::blocks::reverb_parts::{
-    clamp_param, Chunk, DelayBank, Fdn, OnePole4, PreDelay, ReverbControls, CHUNK, PREDELAY,
-};
+use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
+use crate::blocks::reverb_parts::{Fdn, OnePole4};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use std::f32::consts::PI;
