@@ -64,8 +64,9 @@ impl<const LANES: usize> DelayBank<LANES> {
         &self.buf[lane * self.len..(lane + 1) * self.len]
     }
 
-    /// `n` samples of `lane` written `delay` samples before the current chunk's (`delay >= n`),
-    /// and the lane's `n` places in the current chunk.
+    /// What `lane` received `delay` samples before each of the current chunk's first `n`
+    /// samples (`delay >= n`, so all of it written before the chunk), and the lane's places
+    /// for those `n` samples.
     #[inline]
     pub fn io(&mut self, lane: usize, delay: usize, n: usize) -> (&[f32], &mut [f32]) {
         let pos = self.pos;
@@ -74,7 +75,7 @@ impl<const LANES: usize> DelayBank<LANES> {
         (&past[pos - delay..][..n], &mut chunk[..n])
     }
 
-    /// `n` samples of `lane` delayed by `delay >= n`.
+    /// What `lane` received `delay >= n` samples before each of the chunk's first `n`.
     #[inline]
     pub fn delayed(&self, lane: usize, delay: usize, n: usize) -> &[f32] {
         &self.lane(lane)[self.pos - delay..][..n]

@@ -13,7 +13,8 @@ pub const DRY: usize = 3;
 pub const WIDTH: usize = 4;
 pub const PREDELAY: usize = 5;
 
-/// A pre-delay whose time glides (a jump would click); settled, it delays by whole samples.
+/// A pre-delay whose time glides when changed, bending the pitch like a moving tape head (a
+/// jump would click); settled, it delays by whole samples.
 pub struct PreDelay {
     bank: DelayBank<1>,
     samples: Smoothed,
@@ -57,13 +58,14 @@ impl PreDelay {
 /// as mid/side: the mid of the wet signal always gets `wet`, its side `wet * width`, so width 0
 /// is exactly mono, 1 is the tank's own stereo and 2 doubles the side (exaggerated).
 pub struct ReverbControls {
-    pub size: Smoothed,
-    pub damping: Smoothed,
+    size: Smoothed,
+    damping: Smoothed,
     wet: Smoothed,
     dry: Smoothed,
     width: Smoothed,
-    /// Makes a wet level of 1 about as loud as the input, per tank.
+    /// The tank's output gain at a wet level of 1.
     wet_scale: f32,
+    /// Copied out by the effect's `process` while it runs, as its closure borrows the effect.
     pub clock: ControlClock,
 }
 

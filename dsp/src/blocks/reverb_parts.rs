@@ -78,7 +78,8 @@ pub fn allpass(x: &mut [f32], delayed: &[f32], line: &mut [f32], g: f32) {
     }
 }
 
-/// Allpasses in series, the diffusers that smear an impulse into a dense burst.
+/// Allpasses in series, the diffusers that smear an impulse into a dense burst. Their delays
+/// are at least a chunk (at 22.05 kHz, 1.5 ms).
 #[derive(Debug, Clone)]
 pub struct Diffuser<const STAGES: usize> {
     bank: DelayBank<STAGES>,

@@ -7,7 +7,7 @@
 //! tail from ringing metallically.
 //!
 //! The wet signal starts after the pre-delay plus the shortest line, `31 * (0.4 + 0.6 size)` ms
-//! (unmodulated, so that this onset is fixed).
+//! rounded to whole samples (that line is not modulated, so the onset stays put).
 
 use crate::blocks::delay_bank::{Chunk, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
@@ -46,7 +46,7 @@ fn length_scale(size: f32) -> f32 {
     0.4 + 0.6 * size
 }
 
-/// Low-frequency RT60 in seconds: 1 s to 10 s, equal steps per equal size.
+/// Low-frequency RT60 in seconds: 1 s to 10 s, equal ratios per equal size.
 fn rt60(size: f32) -> f32 {
     10f32.powf(size)
 }

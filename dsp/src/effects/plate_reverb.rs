@@ -1,6 +1,6 @@
 //! Plate Reverb: Dattorro's plate (J. Dattorro, "Effect Design Part 1", JAES 45(9), 1997).
 //!
-//! The input is smeared by four allpass diffusers, then circulates in a figure-eight tank: two
+//! The input is smeared by eight allpass diffusers, then circulates in a figure-eight tank: two
 //! halves, each a modulated allpass, a delay, a damping low-pass, an allpass and a delay, each
 //! feeding the other. The outputs sum seven taps across the tank, as in the paper. The result
 //! is bright and very dense almost at once, like a steel plate. Size sets the RT60 from 0.5 s to
@@ -67,7 +67,7 @@ const TAPS: [[(usize, usize, f32); 7]; 2] = [
         (7, 121, -1.0),
     ],
 ];
-const WET_SCALE: f32 = 0.6;
+const WET_SCALE: f32 = 0.8;
 
 /// RT60 in seconds: 0.5 s to 5 s, equal ratios per equal size.
 fn rt60(size: f32) -> f32 {

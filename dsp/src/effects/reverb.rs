@@ -1,8 +1,11 @@
 //! Reverb: Jezar's Freeverb. Per side, eight damped combs in parallel then four allpasses in
 //! series; the right side's delays are 23 samples longer, which decorrelates the two sides.
 //!
-//! Size sets the comb feedback (`0.28 size + 0.7`), damping the combs' low-pass. Unlike the
-//! predecessor the output is never clipped: a loud input gives a proportionally loud reverb.
+//! Size sets the comb feedback (`0.28 size + 0.7`), damping the combs' low-pass pole
+//! (`0.4 damping`), both as in Freeverb; all his tunings are scaled from 44.1 kHz. His allpass
+//! (`-x + buffer`) is only roughly one; these are true Schroeder allpasses with his gain 0.5.
+//! Unlike the predecessor the output is never clipped: a loud input gives a proportionally loud
+//! reverb.
 
 use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, ReverbControls};
@@ -71,8 +74,12 @@ impl Freeverb {
         fx
     }
 
-    fn update(&mut self) {
-        let (size, damping, _) = self.controls.advance();
+    /// Once per chunk while size or damping move, and on reset (`force`).
+    fn update(&mut self, force: bool) {
+        let (size, damping, moving) = self.controls.advance();
+        if !(moving || force) {
+            return;
+        }
         self.feedback = 0.28 * size + 0.7;
         let damp = (0.4 * damping).powf(self.damp_exponent);
         self.lowpass = OnePole4::new(1.0 - damp, damp);
@@ -91,14 +98,14 @@ impl Effect for Freeverb {
         self.combs.reset();
         self.stores = [0.0; 16];
         self.allpasses.iter_mut().for_each(Diffuser::reset);
-        self.update();
+        self.update(true);
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mut clock = self.controls.clock;
         clock.run(left.len().min(right.len()), |range, tick| {
             if tick {
-                self.update();
+                self.update(false);
             }
             let n = range.len();
             let (left, right) = (&mut left[range.clone()], &mut right[range]);

@@ -2,7 +2,7 @@
 //!
 //! After the pre-delay the input is darkened as by wall absorption, then read by eight taps per
 //! side in the first 40 ms (at full size; they close in as the room shrinks), each weaker than
-//! the one before. The reflections feed a 4-line feedback delay network of 14 to 29 ms lines
+//! the one before. The reflections feed an 8-line feedback delay network of 11 to 31 ms lines
 //! (likewise scaled), which makes the diffuse tail. Size sets the low-frequency RT60 from
 //! 0.2 s to 1.5 s; damping lowers the wall cutoff and shortens the decay at 4 kHz.
 //!
@@ -35,13 +35,14 @@ pub static SPEC: EffectSpec = EffectSpec {
 const REFLECTIONS_MS: [[f32; 8]; 2] =
     [[0.0, 4.3, 8.9, 13.1, 18.7, 24.1, 30.7, 37.3], [2.3, 6.1, 11.3, 15.7, 21.1, 27.9, 33.1, 40.0]];
 /// Tail line lengths at full size.
-const LINES_MS: [f32; 4] = [14.3, 18.1, 22.9, 28.7];
-/// Reflections fall off by this much per millisecond (at any size).
-const REFLECTION_DECAY_PER_MS: f32 = 0.045;
+const LINES_MS: [f32; 8] = [11.3, 13.7, 16.1, 18.9, 21.7, 24.7, 27.1, 31.3];
+/// Each reflection's gain is `exp(-REFLECTION_DECAY * its full-size time in ms)`: weaker with
+/// every bounce, at any size.
+const REFLECTION_DECAY: f32 = 0.045;
 const DAMPING_REF_HZ: f32 = 4000.0;
 /// How much of the reflections feeds the tail.
 const TAIL_SEND: f32 = 0.35;
-const WET_SCALE: f32 = 0.66;
+const WET_SCALE: f32 = 0.48;
 
 /// Distances relative to full size.
 fn length_scale(size: f32) -> f32 {
@@ -68,8 +69,8 @@ struct Room {
     taps: [[f32; 8]; 2],
     steps: [[f32; 8]; 2],
     gains: [[f32; 8]; 2],
-    fdn: Fdn<4>,
-    lines: [f32; 4],
+    fdn: Fdn<8>,
+    lines: [f32; 8],
     samples_per_ms: f32,
     sample_rate: f32,
 }
@@ -78,7 +79,7 @@ impl Room {
     fn new(sample_rate: f32) -> Self {
         let samples_per_ms = 0.001 * sample_rate;
         let p = SPEC.params[PREDELAY];
-        let gains = REFLECTIONS_MS.map(|side| side.map(|ms| (-REFLECTION_DECAY_PER_MS * ms).exp()));
+        let gains = REFLECTIONS_MS.map(|side| side.map(|ms| (-REFLECTION_DECAY * ms).exp()));
         let mut fx = Self {
             controls: ReverbControls::new(SPEC.params, WET_SCALE, sample_rate),
             predelay: PreDelay::new(p.max, p.default, sample_rate),
@@ -88,8 +89,8 @@ impl Room {
             taps: [[0.0; 8]; 2],
             steps: [[0.0; 8]; 2],
             gains,
-            fdn: Fdn::new((LINES_MS[3] * samples_per_ms).ceil() as usize),
-            lines: [0.0; 4],
+            fdn: Fdn::new((LINES_MS[7] * samples_per_ms).ceil() as usize),
+            lines: [0.0; 8],
             samples_per_ms,
             sample_rate,
         };
