@@ -67,6 +67,7 @@ const TAPS: [[(usize, usize, f32); 7]; 2] = [
         (7, 121, -1.0),
     ],
 ];
+/// Wet gain making a wet level of 1 about as loud as the input at the default size.
 const WET_SCALE: f32 = 0.8;
 
 /// RT60 in seconds: 0.5 s to 5 s, equal ratios per equal size.

@@ -42,6 +42,7 @@ const REFLECTION_DECAY: f32 = 0.045;
 const DAMPING_REF_HZ: f32 = 4000.0;
 /// How much of the reflections feeds the tail.
 const TAIL_SEND: f32 = 0.35;
+/// Wet gain making a wet level of 1 about as loud as the input at the default size.
 const WET_SCALE: f32 = 0.48;
 
 /// Distances relative to full size.
