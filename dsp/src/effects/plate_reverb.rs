@@ -106,7 +106,8 @@ struct Plate {
 
 impl Plate {
     fn new(sample_rate: f32) -> Self {
-        let scale = |n: usize| (n as f32 * sample_rate / PAPER_RATE).round() as usize;
+        // Every delay and tap must span a chunk; only rates far below 22.05 kHz would need this.
+        let scale = |n: usize| ((n as f32 * sample_rate / PAPER_RATE).round() as usize).max(CHUNK);
         let delays = TANK.map(|half| half.map(scale));
         let excursion = EXCURSION * sample_rate / PAPER_RATE;
         let longest = delays.iter().flatten().copied().max().unwrap_or(0);
