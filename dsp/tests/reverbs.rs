@@ -21,8 +21,8 @@ fn designed_rt60(id: &str, size: f64) -> f64 {
     }
 }
 
-/// The wet impulse response (dry 0, wet 1, width 1, no pre-delay) to a unit impulse in both
-/// channels, long enough for the longest decay at `params`.
+/// `secs` of the wet impulse response (dry 0, wet 1, width 1, no pre-delay, then `params`) to
+/// a unit impulse in both channels.
 fn wet_ir(id: &str, sample_rate: f32, secs: f32, params: &[(&str, f32)]) -> (Vec<f32>, Vec<f32>) {
     let mut all = vec![("dry_level", 0.0), ("wet_level", 1.0), ("width", 1.0)];
     if id != "reverb" {
