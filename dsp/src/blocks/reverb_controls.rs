@@ -1,0 +1,136 @@
+//! What every reverb has around its tank: the shared parameters, the pre-delay on the way in
+//! and the wet/dry/width mix on the way out.
+
+use crate::blocks::delay_bank::{ControlClock, DelayBank, CHUNK};
+use crate::param::ParamSpec;
+use crate::smooth::Smoothed;
+
+/// Parameter indices every reverb shares (the named ones add [`PREDELAY`]).
+pub const SIZE: usize = 0;
+pub const DAMPING: usize = 1;
+pub const WET: usize = 2;
+pub const DRY: usize = 3;
+pub const WIDTH: usize = 4;
+pub const PREDELAY: usize = 5;
+
+/// A pre-delay whose time glides when changed, bending the pitch like a moving tape head (a
+/// jump would click); settled, it delays by whole samples.
+pub struct PreDelay {
+    bank: DelayBank<1>,
+    samples: Smoothed,
+    samples_per_ms: f32,
+}
+
+impl PreDelay {
+    pub fn new(max_ms: f32, ms: f32, sample_rate: f32) -> Self {
+        let samples_per_ms = 0.001 * sample_rate;
+        let bank = DelayBank::new((max_ms * samples_per_ms).ceil() as usize);
+        let mut p = Self { bank, samples: Smoothed::new(0.0, sample_rate), samples_per_ms };
+        p.set_ms(ms);
+        p.samples.snap();
+        p
+    }
+
+    pub fn set_ms(&mut self, ms: f32) {
+        self.samples.set_target((ms * self.samples_per_ms).round());
+    }
+
+    /// Delays one chunk in place.
+    #[inline]
+    pub fn process(&mut self, x: &mut [f32]) {
+        let n = x.len();
+        self.bank.chunk_mut(0, n).copy_from_slice(x);
+        let from = self.samples.current();
+        let to = self.samples.advance(n);
+        self.bank.read_gliding(0, from, (to - from) / n as f32, x);
+        self.bank.advance(n);
+    }
+
+    pub fn reset(&mut self) {
+        self.bank.reset();
+        self.samples.snap();
+    }
+}
+
+/// The parameters every reverb shares and its output stage.
+///
+/// Width follows Freeverb (`wet1 = wet (1 + width) / 2`, `wet2 = wet (1 - width) / 2`), written
+/// as mid/side: the mid of the wet signal always gets `wet`, its side `wet * width`, so width 0
+/// is exactly mono, 1 is the tank's own stereo and 2 doubles the side (exaggerated).
+pub struct ReverbControls {
+    size: Smoothed,
+    damping: Smoothed,
+    wet: Smoothed,
+    dry: Smoothed,
+    width: Smoothed,
+    /// The tank's output gain at a wet level of 1.
+    wet_scale: f32,
+    /// Copied out by the effect's `process` while it runs, as its closure borrows the effect.
+    pub clock: ControlClock,
+}
+
+impl ReverbControls {
+    pub fn new(params: &[ParamSpec], wet_scale: f32, sample_rate: f32) -> Self {
+        let s = |i: usize| Smoothed::new(params[i].default, sample_rate);
+        Self {
+            size: s(SIZE),
+            damping: s(DAMPING),
+            wet: s(WET),
+            dry: s(DRY),
+            width: s(WIDTH),
+            wet_scale,
+            clock: ControlClock::default(),
+        }
+    }
+
+    /// Sets one of the shared parameters (indices below [`PREDELAY`]), already clamped.
+    pub fn set(&mut self, index: usize, value: f32) {
+        match index {
+            SIZE => self.size.set_target(value),
+            DAMPING => self.damping.set_target(value),
+            WET => self.wet.set_target(value),
+            DRY => self.dry.set_target(value),
+            WIDTH => self.width.set_target(value),
+            _ => {}
+        }
+    }
+
+    pub fn reset(&mut self) {
+        for s in [&mut self.size, &mut self.damping, &mut self.wet, &mut self.dry, &mut self.width] {
+            s.snap();
+        }
+        self.clock = ControlClock::default();
+    }
+
+    /// Size and damping one chunk later, and whether they moved.
+    pub fn advance(&mut self) -> (f32, f32, bool) {
+        let moving = !(self.size.is_settled() && self.damping.is_settled());
+        (self.size.advance(CHUNK), self.damping.advance(CHUNK), moving)
+    }
+
+    /// Mixes a chunk of input (`left`, `right`, in place) with the tank's output.
+    #[inline]
+    pub fn mix(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32]) {
+        let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
+        if self.wet.is_settled() && self.dry.is_settled() && self.width.is_settled() {
+            let (wet, dry) = (self.wet.current() * self.wet_scale, self.dry.current());
+            let (mid, side) = (0.5 * wet, 0.5 * wet * self.width.current());
+            for ((l, r), (wl, wr)) in frames {
+                let (m, s) = ((wl + wr) * mid, (wl - wr) * side);
+                (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
+            }
+        } else {
+            for ((l, r), (wl, wr)) in frames {
+                let (wet, dry, width) =
+                    (self.wet.next() * self.wet_scale, self.dry.next(), self.width.next());
+                let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
+                (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
+            }
+        }
+    }
+}
+
+/// `value` clamped by the parameter's spec, or `None` for an unknown index.
+pub fn clamp_param(params: &[ParamSpec], index: usize, value: f32) -> Option<f32> {
+    params.get(index).map(|p| p.clamp(value))
+}
