@@ -107,13 +107,13 @@ impl Coefficients {
     }
 
     /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
-    /// place the difference equation is written. States are flushed so that a decaying tail
-    /// never becomes subnormal.
+    /// place the difference equation is written. Callers pass the states through
+    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
     #[inline(always)]
     pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
         let y = self.b0 * x + *s1;
-        *s1 = flush(self.b1 * x - self.a1 * y + *s2);
-        *s2 = flush(self.b2 * x - self.a2 * y);
+        *s1 = self.b1 * x - self.a1 * y + *s2;
+        *s2 = self.b2 * x - self.a2 * y;
         y
     }
 
@@ -132,7 +132,7 @@ impl Coefficients {
 
 /// [`crate::util::flush`] for the f64 states: below -400 dB nothing is audible.
 #[inline(always)]
-fn flush(x: f64) -> f64 {
+pub fn flush_state(x: f64) -> f64 {
     if x.abs() < 1e-20 {
         0.0
     } else {
@@ -158,7 +158,9 @@ impl Default for Biquad {
 impl Biquad {
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        crate::util::flush(self.coeffs.tick(x as f64, &mut self.s1, &mut self.s2) as f32)
+        let y = self.coeffs.tick(x as f64, &mut self.s1, &mut self.s2);
+        (self.s1, self.s2) = (flush_state(self.s1), flush_state(self.s2));
+        crate::util::flush(y as f32)
     }
 
     pub fn reset(&mut self) {
