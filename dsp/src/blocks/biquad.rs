@@ -21,7 +21,8 @@ impl Coefficients {
     pub const IDENTITY: Self = Self { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 };
 
     fn normalized(b0: f64, b1: f64, b2: f64, a0: f64, a1: f64, a2: f64) -> Self {
-        Self { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 }
+        let k = 1.0 / a0;
+        Self { b0: b0 * k, b1: b1 * k, b2: b2 * k, a1: a1 * k, a2: a2 * k }
     }
 
     /// Angular frequency as a fraction of the sample rate, kept below Nyquist.
@@ -37,7 +38,7 @@ impl Coefficients {
 
     /// The cookbook's A for peaks and shelves.
     fn amplitude(gain_db: f32) -> f64 {
-        10f64.powf(gain_db as f64 / 40.0)
+        (gain_db as f64 * (std::f64::consts::LN_10 / 40.0)).exp()
     }
 
     pub fn lowpass(freq: f32, q: f32, sample_rate: f32) -> Self {

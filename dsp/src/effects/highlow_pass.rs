@@ -105,10 +105,12 @@ impl Filter {
 /// Type and order cannot glide: the new filter has other sections, whose states mean something
 /// else, and swapping them in place would click. So the new filter starts from silence next to
 /// the old one, which keeps running, and the output crossfades linearly from old to new over
-/// [`FADE_MS`]. Both filter the same input, so their outputs are correlated and an equal-gain
-/// fade keeps the level; the new filter's start-up transient is faded in rather than heard as a
-/// step. It costs a second filter only during the fade. A change arriving during a fade waits
-/// for its end (at most 10 ms), so at most two filters ever run.
+/// [`FADE_MS`]; the new filter's start-up transient is faded in rather than heard as a step.
+/// Equal-gain rather than equal-power: where old and new pass the same band (an order change,
+/// the shared passband) their outputs are nearly in phase and the level holds; a type change
+/// swaps disjoint bands, which dip by at most 3 dB halfway through a 10 ms fade. It costs a
+/// second filter only during the fade. A change arriving during a fade waits for its end, so
+/// at most two filters ever run.
 pub struct HighLowPass {
     sample_rate: f32,
     log_cutoff: Smoothed,
