@@ -1,47 +1,61 @@
 //! Second-order IIR sections with the RBJ "Audio EQ Cookbook" designs.
+//!
+//! Coefficients and states are f64: near DC a biquad's poles sit so close to z = 1 that f32
+//! cannot place them (a 20 Hz low-pass at 192 kHz came out with a +1.7 dB bump below its
+//! cutoff, a 24 dB low shelf at 20 Hz 0.6 dB off), and f32 states add audible noise there. On
+//! the CPU f64 arithmetic costs the same as f32 in these scalar recursions.
 
-use std::f32::consts::PI;
+use std::f64::consts::PI;
 
 /// Normalized coefficients (a0 = 1) of `H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Coefficients {
-    pub b0: f32,
-    pub b1: f32,
-    pub b2: f32,
-    pub a1: f32,
-    pub a2: f32,
+    pub b0: f64,
+    pub b1: f64,
+    pub b2: f64,
+    pub a1: f64,
+    pub a2: f64,
 }
 
 impl Coefficients {
     pub const IDENTITY: Self = Self { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 };
 
-    fn normalized(b0: f32, b1: f32, b2: f32, a0: f32, a1: f32, a2: f32) -> Self {
-        Self { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 }
+    fn normalized(b0: f64, b1: f64, b2: f64, a0: f64, a1: f64, a2: f64) -> Self {
+        let k = 1.0 / a0;
+        Self { b0: b0 * k, b1: b1 * k, b2: b2 * k, a1: a1 * k, a2: a2 * k }
     }
 
-    /// Angular frequency and the cookbook's alpha, with the frequency kept below Nyquist.
-    fn omega(freq: f32, q: f32, sample_rate: f32) -> (f32, f32, f32) {
-        let f = freq.clamp(1.0, 0.49 * sample_rate);
-        let w0 = 2.0 * PI * f / sample_rate;
-        let (sin, cos) = w0.sin_cos();
-        (cos, sin / (2.0 * q.max(1e-3)), sin)
+    /// Angular frequency as a fraction of the sample rate, kept below Nyquist.
+    fn w0(freq: f32, sample_rate: f32) -> f64 {
+        2.0 * PI * freq.clamp(1.0, 0.49 * sample_rate) as f64 / sample_rate as f64
+    }
+
+    /// Cosine of the angular frequency and the cookbook's alpha.
+    fn omega(freq: f32, q: f32, sample_rate: f32) -> (f64, f64) {
+        let (sin, cos) = Self::w0(freq, sample_rate).sin_cos();
+        (cos, sin / (2.0 * q.max(1e-3) as f64))
+    }
+
+    /// The cookbook's A for peaks and shelves.
+    fn amplitude(gain_db: f32) -> f64 {
+        (gain_db as f64 * (std::f64::consts::LN_10 / 40.0)).exp()
     }
 
     pub fn lowpass(freq: f32, q: f32, sample_rate: f32) -> Self {
-        let (cos, alpha, _) = Self::omega(freq, q, sample_rate);
+        let (cos, alpha) = Self::omega(freq, q, sample_rate);
         let b1 = 1.0 - cos;
         Self::normalized(b1 / 2.0, b1, b1 / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
     }
 
     pub fn highpass(freq: f32, q: f32, sample_rate: f32) -> Self {
-        let (cos, alpha, _) = Self::omega(freq, q, sample_rate);
+        let (cos, alpha) = Self::omega(freq, q, sample_rate);
         let b1 = -(1.0 + cos);
         Self::normalized(-b1 / 2.0, b1, -b1 / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
     }
 
     pub fn peak(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = 10f32.powf(gain_db / 40.0);
-        let (cos, alpha, _) = Self::omega(freq, q, sample_rate);
+        let a = Self::amplitude(gain_db);
+        let (cos, alpha) = Self::omega(freq, q, sample_rate);
         Self::normalized(
             1.0 + alpha * a,
             -2.0 * cos,
@@ -53,8 +67,8 @@ impl Coefficients {
     }
 
     pub fn low_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = 10f32.powf(gain_db / 40.0);
-        let (cos, alpha, _) = Self::omega(freq, q, sample_rate);
+        let a = Self::amplitude(gain_db);
+        let (cos, alpha) = Self::omega(freq, q, sample_rate);
         let k = 2.0 * a.sqrt() * alpha;
         Self::normalized(
             a * ((a + 1.0) - (a - 1.0) * cos + k),
@@ -67,8 +81,8 @@ impl Coefficients {
     }
 
     pub fn high_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = 10f32.powf(gain_db / 40.0);
-        let (cos, alpha, _) = Self::omega(freq, q, sample_rate);
+        let a = Self::amplitude(gain_db);
+        let (cos, alpha) = Self::omega(freq, q, sample_rate);
         let k = 2.0 * a.sqrt() * alpha;
         Self::normalized(
             a * ((a + 1.0) + (a - 1.0) * cos + k),
@@ -80,18 +94,50 @@ impl Coefficients {
         )
     }
 
+    /// First-order low-pass (b2 = a2 = 0), bilinear with the cutoff prewarped so that it is
+    /// exactly -3 dB at `freq`: the real pole of an odd-order Butterworth cascade.
+    pub fn first_order_lowpass(freq: f32, sample_rate: f32) -> Self {
+        let k = (Self::w0(freq, sample_rate) / 2.0).tan();
+        Self::normalized(k, k, 0.0, k + 1.0, k - 1.0, 0.0)
+    }
+
+    /// First-order high-pass counterpart of [`Self::first_order_lowpass`].
+    pub fn first_order_highpass(freq: f32, sample_rate: f32) -> Self {
+        let k = (Self::w0(freq, sample_rate) / 2.0).tan();
+        Self::normalized(1.0, -1.0, 0.0, k + 1.0, k - 1.0, 0.0)
+    }
+
+    /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
+    /// place the difference equation is written. Callers pass the states through
+    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
+    #[inline(always)]
+    pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
+        let y = self.b0 * x + *s1;
+        *s1 = self.b1 * x - self.a1 * y + *s2;
+        *s2 = self.b2 * x - self.a2 * y;
+        y
+    }
+
     /// Magnitude of the response at `freq`, for tests and the editor's curve.
     pub fn magnitude(&self, freq: f32, sample_rate: f32) -> f32 {
-        let w = 2.0 * std::f64::consts::PI * freq as f64 / sample_rate as f64;
+        let w = 2.0 * PI * freq as f64 / sample_rate as f64;
         let (z1r, z1i) = (w.cos(), -w.sin());
         let (z2r, z2i) = ((2.0 * w).cos(), -(2.0 * w).sin());
-        let (b0, b1, b2, a1, a2) =
-            (self.b0 as f64, self.b1 as f64, self.b2 as f64, self.a1 as f64, self.a2 as f64);
-        let nr = b0 + b1 * z1r + b2 * z2r;
-        let ni = b1 * z1i + b2 * z2i;
-        let dr = 1.0 + a1 * z1r + a2 * z2r;
-        let di = a1 * z1i + a2 * z2i;
+        let nr = self.b0 + self.b1 * z1r + self.b2 * z2r;
+        let ni = self.b1 * z1i + self.b2 * z2i;
+        let dr = 1.0 + self.a1 * z1r + self.a2 * z2r;
+        let di = self.a1 * z1i + self.a2 * z2i;
         ((nr * nr + ni * ni) / (dr * dr + di * di)).sqrt() as f32
+    }
+}
+
+/// [`crate::util::flush`] for the f64 states: below -400 dB nothing is audible.
+#[inline(always)]
+pub fn flush_state(x: f64) -> f64 {
+    if x.abs() < 1e-20 {
+        0.0
+    } else {
+        x
     }
 }
 
@@ -100,8 +146,8 @@ impl Coefficients {
 #[derive(Debug, Clone, Copy)]
 pub struct Biquad {
     pub coeffs: Coefficients,
-    s1: f32,
-    s2: f32,
+    s1: f64,
+    s2: f64,
 }
 
 impl Default for Biquad {
@@ -113,11 +159,9 @@ impl Default for Biquad {
 impl Biquad {
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let c = &self.coeffs;
-        let y = c.b0 * x + self.s1;
-        self.s1 = c.b1 * x - c.a1 * y + self.s2;
-        self.s2 = c.b2 * x - c.a2 * y;
-        y
+        let y = self.coeffs.tick(x as f64, &mut self.s1, &mut self.s2);
+        (self.s1, self.s2) = (flush_state(self.s1), flush_state(self.s2));
+        crate::util::flush(y as f32)
     }
 
     pub fn reset(&mut self) {
@@ -148,13 +192,38 @@ mod tests {
     }
 
     #[test]
+    fn first_order_designs_are_3db_down_at_the_cutoff_and_flat_far_from_it() {
+        let sr = 44_100.0;
+        let db = |c: Coefficients, f: f32| 20.0 * c.magnitude(f, sr).log10();
+        for fc in [20.0, 1000.0, 15_000.0] {
+            let (lp, hp) =
+                (Coefficients::first_order_lowpass(fc, sr), Coefficients::first_order_highpass(fc, sr));
+            assert!((db(lp, fc) + 3.0103).abs() < 1e-3 && (db(hp, fc) + 3.0103).abs() < 1e-3);
+            assert!(db(lp, 0.0).abs() < 1e-6 && db(hp, 22_050.0).abs() < 1e-6);
+            assert_eq!((lp.b2, lp.a2, hp.b2, hp.a2), (0.0, 0.0, 0.0, 0.0));
+        }
+    }
+
+    /// The reason for f64: poles this close to z = 1 were misplaced by f32 coefficients.
+    #[test]
+    fn low_corners_are_exact_at_high_sample_rates() {
+        let sr = 192_000.0;
+        let lp = Coefficients::lowpass(20.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+        let w = |f: f64| (std::f64::consts::PI * f / sr as f64).tan();
+        let butterworth = -10.0 * (1.0 + (w(10.0) / w(20.0)).powi(4)).log10();
+        assert!((20.0 * lp.magnitude(10.0, sr).log10() as f64 - butterworth).abs() < 1e-3);
+        let shelf = Coefficients::low_shelf(20.0, 0.707, 24.0, sr);
+        assert!((20.0 * shelf.magnitude(20.0, sr).log10() - 12.0).abs() < 1e-3);
+    }
+
+    #[test]
     fn processing_a_sine_matches_the_computed_magnitude() {
         let sr = 44_100.0;
         let mut f = Biquad { coeffs: Coefficients::peak(2000.0, 2.0, -9.0, sr), ..Default::default() };
         let n = 44_100;
         let mut peak: f32 = 0.0;
         for i in 0..n {
-            let y = f.process((2.0 * PI * 2000.0 * i as f32 / sr).sin());
+            let y = f.process((2.0 * std::f32::consts::PI * 2000.0 * i as f32 / sr).sin());
             if i > n / 2 {
                 peak = peak.max(y.abs());
             }

@@ -2,6 +2,7 @@
 
 pub mod ballistics;
 pub mod biquad;
+pub mod biquad_chain;
 pub mod chunk;
 pub mod curves;
 pub mod decibels;

@@ -1,7 +1,11 @@
-//! Three-Band EQ. PLACEHOLDER: the specification is final, the processing is not written yet.
+//! Three-Band EQ: an RBJ low shelf, peak and high shelf in series, each centred exactly on its
+//! set frequency (the predecessor's bands sat an octave too high).
 
+use crate::blocks::biquad::Coefficients;
+use crate::blocks::biquad_chain::{process_chain, StereoBiquad, UpdateClock, UPDATE_INTERVAL};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
+use crate::smooth::Smoothed;
 
 pub static SPEC: EffectSpec = EffectSpec {
     id: "eq3band",
@@ -18,5 +22,133 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::log("high_freq", "High Frequency", 4000.0, 20_000.0, 10_000.0, Unit::Hertz),
         ParamSpec::log("high_q", "High Q", 0.1, 10.0, 0.707, Unit::None),
     ],
-    build: |_sample_rate| Box::new(crate::effects::placeholder::Passthrough),
+    build: |sample_rate| Box::new(Eq3Band::new(sample_rate)),
 };
+
+/// Parameters per band, in the order of [`SPEC`]: gain, frequency, Q.
+const PARAMS_PER_BAND: usize = 3;
+
+/// A cookbook design: (frequency, Q, gain in dB, sample rate).
+type Design = fn(f32, f32, f32, f32) -> Coefficients;
+
+/// One band. Frequency and Q glide in the log domain, so that a sweep moves evenly through the
+/// octaves.
+struct Band {
+    design: Design,
+    gain_db: Smoothed,
+    log_freq: Smoothed,
+    log_q: Smoothed,
+    filter: StereoBiquad,
+    /// False while the gain rests at 0 dB: the band is then an identity and is skipped.
+    active: bool,
+}
+
+impl Band {
+    fn new(design: Design, band: usize, sample_rate: f32) -> Self {
+        let default = |i: usize| SPEC.params[band * PARAMS_PER_BAND + i].default;
+        let mut b = Self {
+            design,
+            gain_db: Smoothed::new(default(0), sample_rate),
+            log_freq: Smoothed::new(default(1).ln(), sample_rate),
+            log_q: Smoothed::new(default(2).ln(), sample_rate),
+            filter: StereoBiquad::default(),
+            active: false,
+        };
+        b.snap(sample_rate);
+        b
+    }
+
+    fn set_target(&mut self, which: usize, value: f32) {
+        match which {
+            0 => self.gain_db.set_target(value),
+            1 => self.log_freq.set_target(value.ln()),
+            _ => self.log_q.set_target(value.ln()),
+        }
+    }
+
+    fn is_gliding(&self) -> bool {
+        !(self.gain_db.is_settled() && self.log_freq.is_settled() && self.log_q.is_settled())
+    }
+
+    fn coefficients(&self, gain_db: f32, sample_rate: f32) -> Coefficients {
+        (self.design)(self.log_freq.current().exp(), self.log_q.current().exp(), gain_db, sample_rate)
+    }
+
+    fn snap(&mut self, sample_rate: f32) {
+        self.gain_db.snap();
+        self.log_freq.snap();
+        self.log_q.snap();
+        self.active = self.gain_db.current() != 0.0;
+        self.filter.restart(self.coefficients(self.gain_db.current(), sample_rate));
+    }
+
+    /// Advances the settings by one update period and ramps the coefficients to match.
+    fn glide(&mut self, sample_rate: f32) {
+        if !self.is_gliding() {
+            return;
+        }
+        let gain_db = self.gain_db.advance(UPDATE_INTERVAL);
+        self.log_freq.advance(UPDATE_INTERVAL);
+        self.log_q.advance(UPDATE_INTERVAL);
+        let was_active = self.active;
+        self.active = !(gain_db == 0.0 && self.gain_db.is_settled());
+        if self.active {
+            if !was_active {
+                // At 0 dB the design is exactly the identity the skipped band stood for.
+                self.filter.restart(self.coefficients(0.0, sample_rate));
+            }
+            self.filter.ramp_to(self.coefficients(gain_db, sample_rate), UPDATE_INTERVAL);
+        }
+    }
+}
+
+pub struct Eq3Band {
+    sample_rate: f32,
+    bands: [Band; 3],
+    clock: UpdateClock,
+}
+
+impl Eq3Band {
+    pub fn new(sample_rate: f32) -> Self {
+        Self {
+            sample_rate,
+            bands: [
+                Band::new(Coefficients::low_shelf, 0, sample_rate),
+                Band::new(Coefficients::peak, 1, sample_rate),
+                Band::new(Coefficients::high_shelf, 2, sample_rate),
+            ],
+            clock: UpdateClock::default(),
+        }
+    }
+}
+
+impl Effect for Eq3Band {
+    fn set_param(&mut self, index: usize, value: f32) {
+        if let Some(spec) = SPEC.params.get(index) {
+            self.bands[index / PARAMS_PER_BAND].set_target(index % PARAMS_PER_BAND, spec.clamp(value));
+        }
+    }
+
+    fn reset(&mut self) {
+        for band in &mut self.bands {
+            band.snap(self.sample_rate);
+        }
+        self.clock = UpdateClock::default();
+    }
+
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let len = left.len().min(right.len());
+        let mut done = 0;
+        while done < len {
+            if self.clock.at_boundary() {
+                for band in &mut self.bands {
+                    band.glide(self.sample_rate);
+                }
+            }
+            let end = done + self.clock.take(len - done);
+            let active = self.bands.iter_mut().filter(|b| b.active).map(|b| &mut b.filter);
+            process_chain(active, &mut left[done..end], &mut right[done..end], self.clock.at_boundary());
+            done = end;
+        }
+    }
+}
