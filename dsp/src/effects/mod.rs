@@ -12,7 +12,6 @@ pub mod limiter;
 pub mod multitap_delay;
 pub mod noise_gate;
 pub mod pingpong_delay;
-pub(crate) mod placeholder;
 pub mod plate_reverb;
 pub mod reverb;
 pub mod room_reverb;
