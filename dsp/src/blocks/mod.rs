@@ -12,7 +12,6 @@ pub mod drive_stage;
 pub mod echo;
 pub mod gate_envelope;
 pub mod level_detector;
-pub mod one_pole;
 pub mod oversampling;
 pub mod reverb_controls;
 pub mod reverb_parts;
