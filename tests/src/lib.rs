@@ -551,11 +551,8 @@ impl Rack {
 
     pub fn try_activate(&mut self, sample_rate: f64, max_block: usize) -> Result<(), String> {
         assert!(self.processor.is_none(), "already active");
-        let config = PluginAudioConfiguration {
-            sample_rate,
-            min_frames_count: 1,
-            max_frames_count: max_block as u32,
-        };
+        let config =
+            PluginAudioConfiguration { sample_rate, min_frames_count: 1, max_frames_count: max_block as u32 };
         let stopped = self
             .instance
             .activate(|_, _| (), config)
@@ -587,7 +584,8 @@ impl Rack {
 
     /// Runs `on_main_thread` if the plugin asked for it.
     pub fn serve_main_thread(&mut self) {
-        let requested = self.instance.access_shared_handler(|h| h.callback_requested.swap(false, Ordering::SeqCst));
+        let requested =
+            self.instance.access_shared_handler(|h| h.callback_requested.swap(false, Ordering::SeqCst));
         if requested {
             self.instance.call_on_main_thread_callback();
         }
@@ -674,7 +672,9 @@ impl Rack {
         }
         let mut out = EventBuffer::new();
         match &mut self.processor {
-            Some(p) => self.params.flush_active(&mut p.plugin_handle(), &events.as_input(), &mut out.as_output()),
+            Some(p) => {
+                self.params.flush_active(&mut p.plugin_handle(), &events.as_input(), &mut out.as_output())
+            }
             None => {
                 let mut handle = self.instance.inactive_plugin_handle().expect("inactive");
                 self.params.flush(&mut handle, &events.as_input(), &mut out.as_output());
@@ -716,7 +716,8 @@ impl Rack {
 
     pub fn audio_ports(&mut self, is_input: bool) -> Vec<PortInfo> {
         let handle = self.instance.plugin_handle();
-        let ports = handle.get_extension::<PluginAudioPorts>().expect("the plugin has the audio-ports extension");
+        let ports =
+            handle.get_extension::<PluginAudioPorts>().expect("the plugin has the audio-ports extension");
         let mut buffer = AudioPortInfoBuffer::new();
         (0..ports.count(&handle, is_input))
             .map(|i| {
@@ -798,8 +799,15 @@ impl Rack {
                 .name("host-audio".into())
                 .spawn_scoped(s, move || {
                     let mut processor = processor;
-                    let result =
-                        render_blocks(&mut processor, input, block, &events, channels_in, steady_time, after_block);
+                    let result = render_blocks(
+                        &mut processor,
+                        input,
+                        block,
+                        &events,
+                        channels_in,
+                        steady_time,
+                        after_block,
+                    );
                     (processor, result)
                 })
                 .expect("spawn audio thread")
@@ -914,7 +922,7 @@ pub fn stereo_noise(len: usize, seed: u32, amplitude: f32) -> Stereo {
 }
 
 pub fn square(len: usize, period: usize, amplitude: f32) -> Vec<f32> {
-    (0..len).map(|i| if (i / (period / 2).max(1)) % 2 == 0 { amplitude } else { -amplitude }).collect()
+    (0..len).map(|i| if (i / (period / 2).max(1)).is_multiple_of(2) { amplitude } else { -amplitude }).collect()
 }
 
 pub fn rms(x: &[f32]) -> f64 {

@@ -59,7 +59,9 @@ fn assert_still_healthy(what: &str, rack: &mut Rack) {
         rack.activate(SR, 512);
     }
     let out = rack
-        .render_with(&stereo_noise(24_000, 9, 0.8), 512, &[], |_| std::thread::sleep(std::time::Duration::from_micros(100)))
+        .render_with(&stereo_noise(24_000, 9, 0.8), 512, &[], |_| {
+            std::thread::sleep(std::time::Duration::from_micros(100))
+        })
         .unwrap_or_else(|e| panic!("{what}: {e}"));
     assert_clean(what, &out);
     if !was_active {
@@ -180,7 +182,8 @@ fn absurd_values() {
         "s9_effect": {"i32": 1},
         "s1_no_such_param": {"f32": 1.0},
     });
-    let (accepted, _, after) = load_bad("absurd values", &ours_with(params, json!({"version": "1", "order": "[0,1,2,3,4,5,6,7]"})));
+    let (accepted, _, after) =
+        load_bad("absurd values", &ours_with(params, json!({"version": "1", "order": "[0,1,2,3,4,5,6,7]"})));
     assert!(accepted, "a state of ours with odd values is loaded, not refused");
     // Every saved value is within its parameter's range, so hosts and later versions read it.
     let saved = state_json(&after);
@@ -223,11 +226,19 @@ fn damaged_or_missing_order() {
         if !order.is_null() {
             fields["order"] = order.clone();
         }
-        let (accepted, _, after) = load_bad(&format!("order {order}"), &ours_with(json!({"s1_effect": {"i32": 3}}), fields));
+        let (accepted, _, after) =
+            load_bad(&format!("order {order}"), &ours_with(json!({"s1_effect": {"i32": 3}}), fields));
         if accepted {
             let saved = state_json(&after);
-            assert_eq!(saved["fields"]["order"], "[0,1,2,3,4,5,6,7]", "order {order}: falls back to the default order");
-            assert_eq!(saved["params"]["s1_effect"], json!({"i32": 3}), "order {order}: the rest of the state loads");
+            assert_eq!(
+                saved["fields"]["order"], "[0,1,2,3,4,5,6,7]",
+                "order {order}: falls back to the default order"
+            );
+            assert_eq!(
+                saved["params"]["s1_effect"],
+                json!({"i32": 3}),
+                "order {order}: the rest of the state loads"
+            );
         }
     }
 }
@@ -237,12 +248,21 @@ fn odd_version_fields() {
     // A newer layout loads what this version knows.
     let (accepted, _, after) = load_bad(
         "newer layout",
-        &ours_with(json!({"s2_effect": {"i32": 5}, "s2_future_param": {"f32": 0.5}}), json!({"version": "99", "order": "[0,1,2,3,4,5,6,7]", "future": "x"})),
+        &ours_with(
+            json!({"s2_effect": {"i32": 5}, "s2_future_param": {"f32": 0.5}}),
+            json!({"version": "99", "order": "[0,1,2,3,4,5,6,7]", "future": "x"}),
+        ),
     );
     assert!(accepted);
     assert_eq!(state_json(&after)["params"]["s2_effect"], json!({"i32": 5}));
     // Not a number: treated as foreign.
     for version in [json!("one"), json!("-1"), json!(""), json!(1)] {
-        load_bad(&format!("version {version}"), &ours_with(json!({"s2_effect": {"i32": 5}}), json!({"version": version, "order": "[0,1,2,3,4,5,6,7]"})));
+        load_bad(
+            &format!("version {version}"),
+            &ours_with(
+                json!({"s2_effect": {"i32": 5}}),
+                json!({"version": version, "order": "[0,1,2,3,4,5,6,7]"}),
+            ),
+        );
     }
 }

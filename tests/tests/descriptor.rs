@@ -6,7 +6,12 @@ use codette_host_tests::*;
 fn descriptor_identifies_codette_rack() {
     let entry = load_entry();
     let all = descriptors(&entry);
-    assert_eq!(all.len(), 1, "one plugin in the bundle, got {:?}", all.iter().map(|d| &d.id).collect::<Vec<_>>());
+    assert_eq!(
+        all.len(),
+        1,
+        "one plugin in the bundle, got {:?}",
+        all.iter().map(|d| &d.id).collect::<Vec<_>>()
+    );
     let d = &all[0];
     assert_eq!(d.id, PLUGIN_ID);
     assert_eq!(d.name, "Codette Rack");

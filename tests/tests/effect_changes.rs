@@ -35,7 +35,10 @@ fn an_effect_chosen_while_playing_is_heard_within_100_ms() {
     assert_eq!(&out.0[..at], &input.0[..at], "an empty slot is a wire until the effect arrives");
     let heard = at + (0.1 * SR) as usize;
     let gain = db(rms(&out.0[heard..]) / rms(&input.0[heard..]));
-    assert!((gain + 12.0).abs() < 0.05, "100 ms after choosing it the effect (and its trim) is in place: {gain:.2} dB");
+    assert!(
+        (gain + 12.0).abs() < 0.05,
+        "100 ms after choosing it the effect (and its trim) is in place: {gain:.2} dB"
+    );
 }
 
 /// An offline render (CLAP render mode "offline"; VST3 kOffline, which pedalboard uses) gives the
@@ -57,5 +60,8 @@ fn offline_rendering_does_not_depend_on_wall_clock_time() {
          the effect swap happens when the loader thread delivers, not at a defined sample"
     );
     let tail = 40 * BLOCK..;
-    assert!((db(rms(&fast.0[tail.clone()]) / rms(&input.0[tail])) + 12.0).abs() < 0.05, "and the effect is in place");
+    assert!(
+        (db(rms(&fast.0[tail.clone()]) / rms(&input.0[tail])) + 12.0).abs() < 0.05,
+        "and the effect is in place"
+    );
 }

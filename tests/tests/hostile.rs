@@ -66,13 +66,38 @@ fn hostile_input(seg: usize, seed: u32) -> (Stereo, Vec<&'static str>) {
 /// bypass toggle, and parameters thrown to their extremes.
 fn hostile_events(segments: usize, seg: usize, variant: usize) -> Vec<Event> {
     let extremes: Vec<Vec<Set>> = vec![
-        vec![set("s1_compressor_threshold", -60.0), set("s1_compressor_ratio", 20.0), set("s1_compressor_attack", 0.1)],
+        vec![
+            set("s1_compressor_threshold", -60.0),
+            set("s1_compressor_ratio", 20.0),
+            set("s1_compressor_attack", 0.1),
+        ],
         vec![set("s3_simple_delay_time_ms", 1.0), set("s3_simple_delay_feedback", 0.95)],
-        vec![set("s3_simple_delay_time_ms", 5000.0), set("s4_reverb_room_size", 1.0), set("s4_reverb_damping", 0.0)],
-        vec![set("s7_highlow_pass_cutoff_freq", 20.0), set("s7_highlow_pass_order", 6.0), set("s7_highlow_pass_filter_type", 1.0)],
-        vec![set("s7_highlow_pass_cutoff_freq", 20_000.0), set("s6_eq3band_low_gain", 24.0), set("s6_eq3band_low_q", 10.0)],
-        vec![set("s5_limiter_threshold", -60.0), set("s5_limiter_release", 10.0), set("s8_hall_reverb_width", 2.0)],
-        vec![set("s1_in", 24.0), set("s1_out", 24.0), set("s4_mix", 0.5), set("s8_hall_reverb_predelay_ms", 200.0)],
+        vec![
+            set("s3_simple_delay_time_ms", 5000.0),
+            set("s4_reverb_room_size", 1.0),
+            set("s4_reverb_damping", 0.0),
+        ],
+        vec![
+            set("s7_highlow_pass_cutoff_freq", 20.0),
+            set("s7_highlow_pass_order", 6.0),
+            set("s7_highlow_pass_filter_type", 1.0),
+        ],
+        vec![
+            set("s7_highlow_pass_cutoff_freq", 20_000.0),
+            set("s6_eq3band_low_gain", 24.0),
+            set("s6_eq3band_low_q", 10.0),
+        ],
+        vec![
+            set("s5_limiter_threshold", -60.0),
+            set("s5_limiter_release", 10.0),
+            set("s8_hall_reverb_width", 2.0),
+        ],
+        vec![
+            set("s1_in", 24.0),
+            set("s1_out", 24.0),
+            set("s4_mix", 0.5),
+            set("s8_hall_reverb_predelay_ms", 200.0),
+        ],
         vec![set("s1_in", -24.0), set("s1_out", -24.0), set("s2_mix", 0.0), set("s2_mix", 1.0)],
     ];
     let mut events = Vec::new();
@@ -109,7 +134,7 @@ fn run(sample_rate: f64, block: usize, variant: usize) {
     // loader delivers effects while audio runs.
     let every = (blocks / 150).max(1);
     let pause = |i: usize| {
-        if i % every == 0 {
+        if i.is_multiple_of(every) {
             std::thread::sleep(Duration::from_millis(1));
         }
     };
@@ -122,10 +147,12 @@ fn run(sample_rate: f64, block: usize, variant: usize) {
     let second_events: Vec<Event> =
         events.iter().filter(|e| e.at >= half).map(|e| Event { at: e.at - half, ..e.clone() }).collect();
 
-    let out1 = rack.render_with(&first, block, &first_events, pause).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let out1 =
+        rack.render_with(&first, block, &first_events, pause).unwrap_or_else(|e| panic!("{what}: {e}"));
     let reordered = reversed_order_state(&mut rack);
     rack.load_state(&reordered).unwrap_or_else(|e| panic!("{what}: {e}"));
-    let out2 = rack.render_with(&second, block, &second_events, pause).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let out2 =
+        rack.render_with(&second, block, &second_events, pause).unwrap_or_else(|e| panic!("{what}: {e}"));
 
     for (offset, out) in [(0, &out1), (half, &out2)] {
         for (ch, x) in [("left", &out.0), ("right", &out.1)] {
@@ -220,7 +247,10 @@ fn rapid_effect_changes_settle_on_the_last_choice() {
     let probe = stereo_noise(block * 64, 7, 0.5);
     let out = rack.render(&probe, block, &[]).unwrap();
     let gain = db(rms(&out.0) / rms(&probe.0));
-    assert!((gain + 12.0).abs() < 0.1, "slot 2 holds the last effect chosen (trim heard: {gain:.2} dB, want -12)");
+    assert!(
+        (gain + 12.0).abs() < 0.1,
+        "slot 2 holds the last effect chosen (trim heard: {gain:.2} dB, want -12)"
+    );
 }
 
 /// A long silent tail after loud input through delays and reverbs at maximum feedback and size:

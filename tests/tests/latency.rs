@@ -25,9 +25,14 @@ fn assert_latency(rack: &mut Rack, want: u32, what: &str) {
 fn a_limiter_reports_its_lookahead() {
     for sr in [22_050.0, 48_000.0, 96_000.0] {
         let mut rack = Rack::configured(&[effect(1, "limiter")], sr, 512);
-        assert_latency(&mut rack, lookahead_samples(5.0, sr), &format!("limiter at its default 5 ms, {sr} Hz"));
+        assert_latency(
+            &mut rack,
+            lookahead_samples(5.0, sr),
+            &format!("limiter at its default 5 ms, {sr} Hz"),
+        );
     }
-    let mut rack = Rack::configured(&[effect(3, "limiter"), set("s3_limiter_lookahead", 10.0)], 48_000.0, 512);
+    let mut rack =
+        Rack::configured(&[effect(3, "limiter"), set("s3_limiter_lookahead", 10.0)], 48_000.0, 512);
     assert_latency(&mut rack, 480, "limiter with a 10 ms lookahead");
 }
 
@@ -54,11 +59,7 @@ fn audio_is_delayed_by_the_reported_latency() {
     let latency = want as usize;
     let input = stereo_noise(16_384, 8, 0.1); // -20 dBFS peaks: far below the ceiling
     let out = rack.render(&input, 512, &[]).unwrap();
-    let err = out.0[latency..]
-        .iter()
-        .zip(&input.0)
-        .map(|(o, i)| (o - i).abs())
-        .fold(0.0f32, f32::max);
+    let err = out.0[latency..].iter().zip(&input.0).map(|(o, i)| (o - i).abs()).fold(0.0f32, f32::max);
     assert!(err < 1e-4, "output is the input delayed by {latency} samples (largest difference {err})");
 }
 
@@ -71,8 +72,10 @@ fn a_latency_change_while_active_is_announced() {
     assert_eq!(rack.latency(), 0, "an empty rack has no latency");
     let restarts_before = rack.restart_requests();
     let input = stereo_noise(48_000, 2, 0.5);
-    rack.render_with(&input, 512, &[Event::at(0, effect(1, "limiter"))], |_| std::thread::sleep(Duration::from_micros(200)))
-        .unwrap();
+    rack.render_with(&input, 512, &[Event::at(0, effect(1, "limiter"))], |_| {
+        std::thread::sleep(Duration::from_micros(200))
+    })
+    .unwrap();
     assert!(
         rack.restart_requests() > restarts_before,
         "inserting a limiter while active must make the plugin ask for a restart to change its latency \

@@ -18,7 +18,11 @@ fn every_slot_parameter_of_every_effect_is_listed() {
     let mut rack = Rack::new();
     let per_slot = 5 + EFFECTS.iter().map(|e| e.params.len()).sum::<usize>();
     assert_eq!(EFFECTS.len(), 19);
-    assert_eq!(rack.param_count() as usize, SLOT_COUNT * per_slot, "8 × (5 slot controls + every effect parameter)");
+    assert_eq!(
+        rack.param_count() as usize,
+        SLOT_COUNT * per_slot,
+        "8 × (5 slot controls + every effect parameter)"
+    );
 
     let infos = rack.param_infos();
     let expected = expected_params();
@@ -37,7 +41,13 @@ fn every_slot_parameter_of_every_effect_is_listed() {
         assert_eq!(info.module, e.module, "module of {}", e.id);
         assert_eq!(info.min, 0.0, "min of {}", e.id);
         assert_eq!(info.max, e.clap_max(), "max of {}", e.id);
-        assert!((info.default - e.clap_default()).abs() < 1e-6, "default of {}: {} vs {}", e.id, info.default, e.clap_default());
+        assert!(
+            (info.default - e.clap_default()).abs() < 1e-6,
+            "default of {}: {} vs {}",
+            e.id,
+            info.default,
+            e.clap_default()
+        );
         let stepped = !matches!(e.kind, Kind::Continuous(_));
         assert_eq!(info.flags.contains(Flags::IS_STEPPED), stepped, "stepped flag of {}", e.id);
         assert!(info.flags.contains(Flags::IS_AUTOMATABLE), "{} is automatable", e.id);
@@ -66,7 +76,8 @@ fn parameter_ids_are_stable() {
     for (id, hash) in pinned {
         assert_eq!(hash_param_id(id), hash, "id hashing of {id} changed");
         let name = expected(id).name;
-        let info = infos.iter().find(|i| i.name == name).unwrap_or_else(|| panic!("no parameter named {name:?}"));
+        let info =
+            infos.iter().find(|i| i.name == name).unwrap_or_else(|| panic!("no parameter named {name:?}"));
         assert_eq!(info.id, hash, "{name:?} is reported under another id");
     }
 }
@@ -150,7 +161,12 @@ fn choice_and_stepped_parameters_convert_text_both_ways() {
 #[test]
 fn flushed_values_are_reported_back() {
     let mut rack = Rack::new();
-    rack.flush(&[set("s1_out", -6.0), effect(2, "compressor"), set("s1_highlow_pass_filter_type", 1.0), set("s3_bypass", 1.0)]);
+    rack.flush(&[
+        set("s1_out", -6.0),
+        effect(2, "compressor"),
+        set("s1_highlow_pass_filter_type", 1.0),
+        set("s3_bypass", 1.0),
+    ]);
     assert!((rack.value("s1_out") - 0.375).abs() < 1e-6);
     assert_near(Some(rack.value("s2_effect")), effect_index("compressor") as f64);
     assert_near(Some(rack.value("s1_highlow_pass_filter_type")), 1.0);

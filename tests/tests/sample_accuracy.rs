@@ -73,7 +73,10 @@ fn assert_delayed_identity(what: &str, rack: &mut Rack, block: usize) {
     let input = stereo_noise(16 * 1024, 3, 0.5);
     let out = rack.render(&input, block, &[]).unwrap();
     for (ch, o, i) in [("left", &out.0, &input.0), ("right", &out.1, &input.1)] {
-        assert!(o[..latency].iter().all(|&x| x == 0.0), "{what}: {ch} starts with {latency} samples of silence");
+        assert!(
+            o[..latency].iter().all(|&x| x == 0.0),
+            "{what}: {ch} starts with {latency} samples of silence"
+        );
         if let Some(n) = first_difference(&o[latency..], &i[..i.len() - latency]) {
             panic!(
                 "{what} (block {block}, latency {latency}): {ch} output sample {} is {:e}, input {} was {:e}",
@@ -104,7 +107,16 @@ fn an_eq_at_zero_gain_is_a_wire() {
 /// (a limiter's lookahead) stays reported so that bypass never moves the timing.
 #[test]
 fn bypassed_effects_are_a_wire_delayed_by_the_reported_latency() {
-    let effects = ["compressor", "limiter", "distortion", "simple_delay", "reverb", "highlow_pass", "hall_reverb", "eq3band"];
+    let effects = [
+        "compressor",
+        "limiter",
+        "distortion",
+        "simple_delay",
+        "reverb",
+        "highlow_pass",
+        "hall_reverb",
+        "eq3band",
+    ];
     let mut settings = Vec::new();
     for (i, e) in effects.iter().enumerate() {
         settings.push(effect(i + 1, e));

@@ -23,7 +23,8 @@ fn wait_with_limit(mut child: Child, limit: Duration, what: &str) -> (std::proce
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let out = child.wait_with_output().unwrap();
-            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            let text =
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             return (status, text);
         }
         if start.elapsed() > limit {
@@ -74,7 +75,10 @@ fn runs_headless_on_the_dummy_backend_until_interrupted() {
 
 #[test]
 fn runs_headless_with_mono_input_at_96k_and_small_periods() {
-    run_and_interrupt(&["--backend", "dummy", "--audio-layout", "2", "--sample-rate", "96000", "--period-size", "64"], 1.5);
+    run_and_interrupt(
+        &["--backend", "dummy", "--audio-layout", "2", "--sample-rate", "96000", "--period-size", "64"],
+        1.5,
+    );
 }
 
 #[test]

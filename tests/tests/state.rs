@@ -129,6 +129,9 @@ fn state_loads_into_an_active_instance() {
     let tail = input.0.len() - 24_000..input.0.len();
     for (o, w) in [(&out.0, &want.0), (&out.1, &want.1)] {
         let diff = db(rms(&o[tail.clone()]) / rms(&w[tail.clone()]));
-        assert!(diff.abs() < 1.0, "once settled, the live-loaded rack sounds like the restored one ({diff:.2} dB apart)");
+        assert!(
+            diff.abs() < 1.0,
+            "once settled, the live-loaded rack sounds like the restored one ({diff:.2} dB apart)"
+        );
     }
 }
