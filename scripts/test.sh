@@ -10,4 +10,4 @@ scripts/deps.sh
 cargo test --workspace --exclude codette_host_tests
 cargo xtask bundle codette_rack --features assert_process_allocs
 cargo test -p codette_host_tests
-.venv/bin/python -m pytest -q tests/vst3
+env -u DISPLAY .venv/bin/python -m pytest -q tests/vst3

@@ -16,6 +16,9 @@ pub struct Engine {
     loader: EffectLoader,
     /// The effect (index into `EFFECTS`) requested from the loader for each slot.
     in_flight: [Option<usize>; SLOT_COUNT],
+    /// Rendering offline (faster than real time): effects are built where they are chosen, so
+    /// the render does not depend on how fast the loader thread happens to be.
+    offline: bool,
     /// Last plain values sent to each slot's wanted effect, so unchanged ones cost nothing.
     sent: [[f32; MAX_EFFECT_PARAMS]; SLOT_COUNT],
 }
@@ -34,12 +37,13 @@ fn wanted_effect(params: &RackParams, slot: usize) -> Option<usize> {
 impl Engine {
     /// Builds the rack as the parameters describe it, with every effect installed at once.
     /// Not real-time safe: called on activation.
-    pub fn new(params: &RackParams, sample_rate: f32) -> std::io::Result<Self> {
+    pub fn new(params: &RackParams, sample_rate: f32, offline: bool) -> std::io::Result<Self> {
         assert!(EFFECTS.iter().all(|e| e.params.len() <= MAX_EFFECT_PARAMS));
         let mut engine = Self {
             rack: Rack::new(SLOT_COUNT, sample_rate),
             loader: EffectLoader::start()?,
             in_flight: [None; SLOT_COUNT],
+            offline,
             sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
         };
         for slot in 0..SLOT_COUNT {
@@ -116,6 +120,16 @@ impl Engine {
                 }
             }
             None => {}
+            Some(effect) if self.offline => {
+                let spec = EFFECTS[effect];
+                let sample_rate = self.rack.sample_rate();
+                // Offline there is no deadline: allocating here is what makes the render exact.
+                let effect_instance = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
+                self.install(
+                    params,
+                    Built { slot, effect, installed: Installed { spec, effect: effect_instance } },
+                );
+            }
             Some(effect) if self.in_flight[slot] != Some(effect) => {
                 let sample_rate = self.rack.sample_rate();
                 if self.loader.request(Request { slot, effect, sample_rate }) {

@@ -1,9 +1,11 @@
 //! The parts of the saved state that are not host parameters, and their versioning.
 
-use crate::params::SLOT_COUNT;
+use crate::params::{RackParams, SLOT_COUNT};
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 /// Version of the state layout. Raise it when the meaning of saved data changes, and migrate
 /// older states in [`migrate`].
@@ -81,6 +83,64 @@ pub fn migrate(state: &mut PluginState) {
             state.fields.clear();
         }
     }
+    sanitize_values(state);
+}
+
+/// The values a saved parameter may have, read off the parameters themselves.
+enum SavedRange {
+    Float(f32, f32),
+    Int(i32, i32),
+    Bool,
+}
+
+fn saved_ranges() -> &'static HashMap<String, SavedRange> {
+    static RANGES: OnceLock<HashMap<String, SavedRange>> = OnceLock::new();
+    RANGES.get_or_init(|| {
+        let range = |ptr: ParamPtr| unsafe {
+            match ptr {
+                ParamPtr::FloatParam(p) => match (*p).range() {
+                    FloatRange::Linear { min, max } => SavedRange::Float(min, max),
+                    _ => unreachable!("all float parameters are linear over their normalized range"),
+                },
+                ParamPtr::IntParam(p) => match (*p).range() {
+                    IntRange::Linear { min, max } => SavedRange::Int(min, max),
+                    IntRange::Reversed(_) => unreachable!("no reversed integer parameters"),
+                },
+                ParamPtr::BoolParam(_) => SavedRange::Bool,
+                ParamPtr::EnumParam(_) => unreachable!("no enum parameters"),
+            }
+        };
+        RackParams::default().param_map().into_iter().map(|(id, ptr, _)| (id, range(ptr))).collect()
+    })
+}
+
+/// Brings saved values into their parameters' ranges. nice-plug restores plain values as they
+/// are, so an out-of-range value would be played, shown and saved again as it came, and a
+/// non-finite one would be saved as `null` and break the next load. An effect index this
+/// version does not know (from a newer version) becomes an empty slot.
+fn sanitize_values(state: &mut PluginState) {
+    let ranges = saved_ranges();
+    state.params.retain(|id, value| {
+        let keep = match (ranges.get(id), &mut *value) {
+            (None, _) => return true, // unknown ids are skipped by nice-plug itself
+            (Some(SavedRange::Float(min, max)), ParamValue::F32(v)) if v.is_finite() => {
+                *v = v.clamp(*min, *max);
+                true
+            }
+            (Some(SavedRange::Int(min, max)), ParamValue::I32(v)) => {
+                if !(*min..=*max).contains(v) {
+                    *v = if id.ends_with("_effect") { 0 } else { (*v).clamp(*min, *max) };
+                }
+                true
+            }
+            (Some(SavedRange::Bool), ParamValue::Bool(_)) => true,
+            _ => false,
+        };
+        if !keep {
+            nice_warn!("Ignoring the saved value {value:?} of {id}");
+        }
+        keep
+    });
 }
 
 #[cfg(test)]
@@ -121,5 +181,26 @@ mod tests {
         };
         migrate(&mut ours);
         assert_eq!(ours.params.len(), 1);
+    }
+
+    #[test]
+    fn saved_values_are_brought_into_range() {
+        let mut state = PluginState {
+            version: "0.1.0".into(),
+            params: BTreeMap::from([
+                ("s1_effect".to_string(), ParamValue::I32(999)),
+                ("s1_highlow_pass_order".to_string(), ParamValue::I32(40)),
+                ("s1_mix".to_string(), ParamValue::F32(3.0)),
+                ("s2_mix".to_string(), ParamValue::F32(f32::INFINITY)),
+                ("s1_bypass".to_string(), ParamValue::F32(0.5)),
+            ]),
+            fields: BTreeMap::from([("version".to_string(), "1".to_string())]),
+        };
+        migrate(&mut state);
+        assert!(matches!(state.params["s1_effect"], ParamValue::I32(0)));
+        assert!(matches!(state.params["s1_highlow_pass_order"], ParamValue::I32(6)));
+        assert!(matches!(state.params["s1_mix"], ParamValue::F32(v) if v == 1.0));
+        assert!(!state.params.contains_key("s2_mix"));
+        assert!(!state.params.contains_key("s1_bypass"));
     }
 }

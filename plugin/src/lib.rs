@@ -69,7 +69,8 @@ impl Plugin for CodetteRack {
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.mono_input = audio_io_layout.main_input_channels.map(NonZeroU32::get) == Some(1);
-        match Engine::new(&self.params, buffer_config.sample_rate) {
+        let offline = buffer_config.process_mode == ProcessMode::Offline;
+        match Engine::new(&self.params, buffer_config.sample_rate, offline) {
             Ok(engine) => {
                 self.reported_latency = engine.rack.latency() as u32;
                 context.set_latency_samples(self.reported_latency);
@@ -138,7 +139,7 @@ impl ClapPlugin for CodetteRack {
 
     fn remote_controls(&self, context: &mut impl RemoteControlsContext) {
         context.add_section("Macros", |section| {
-            section.add_page("Macros", |page| self.params.macros.iter().for_each(|m| page.add_param(m)));
+            section.add_page("Macros", |page| self.params.macros.iter().for_each(|m| m.add_to_page(page)));
         });
         for (i, slot) in self.params.slots.iter().enumerate() {
             context.add_section(format!("Slot {}", i + 1), |section| {

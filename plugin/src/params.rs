@@ -22,6 +22,7 @@ static INPUT_TRIM: ParamSpec =
     ParamSpec::linear("in", "Input", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
 static OUTPUT_TRIM: ParamSpec =
     ParamSpec::linear("out", "Output", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
+static MACRO: ParamSpec = ParamSpec::linear("macro", "Macro", 0.0, 1.0, 0.0, Unit::Amount);
 
 /// A host parameter standing for one [`ParamSpec`].
 pub enum SpecParam {
@@ -140,7 +141,7 @@ fn effect_name(value: i32) -> &'static str {
 pub struct RackParams {
     pub slots: Vec<SlotParams>,
     /// Modulation sources the host can automate; each can drive any number of targets.
-    pub macros: Vec<FloatParam>,
+    pub macros: Vec<SpecParam>,
     /// The processing order; not a host parameter (hosts cannot automate a permutation), but
     /// part of the saved state.
     pub order: SlotOrder,
@@ -150,14 +151,7 @@ impl Default for RackParams {
     fn default() -> Self {
         Self {
             slots: (0..SLOT_COUNT).map(SlotParams::new).collect(),
-            macros: (1..=MACRO_COUNT)
-                .map(|n| {
-                    FloatParam::new(format!("Macro {n}"), 0.0, FloatRange::Linear { min: 0.0, max: 1.0 })
-                        .with_unit(" %")
-                        .with_value_to_string(formatters::v2s_f32_percentage(1))
-                        .with_string_to_value(formatters::s2v_f32_percentage())
-                })
-                .collect(),
+            macros: (1..=MACRO_COUNT).map(|n| SpecParam::new(format!("Macro {n}"), &MACRO)).collect(),
             order: SlotOrder::default(),
         }
     }
@@ -204,6 +198,10 @@ unsafe impl Params for RackParams {
     }
 
     fn deserialize_fields(&self, serialized: &BTreeMap<String, String>) {
-        self.order.restore(serialized);
+        // `layout::migrate` empties foreign states so that the current settings stay: the order
+        // included.
+        if serialized.contains_key("version") {
+            self.order.restore(serialized);
+        }
     }
 }

@@ -63,7 +63,7 @@ fn effects_chosen_before_activation_are_installed_at_once() {
     let params = RackParams::default();
     set(&params, "s1_effect", effect_choice("eq3band"));
     set(&params, "s4_effect", effect_choice("hall_reverb"));
-    let engine = Engine::new(&params, SR).unwrap();
+    let engine = Engine::new(&params, SR, false).unwrap();
     assert_eq!(spec_in_slot(&engine, 0), Some("eq3band"));
     assert_eq!(spec_in_slot(&engine, 3), Some("hall_reverb"));
     assert_eq!(spec_in_slot(&engine, 1), None);
@@ -72,7 +72,7 @@ fn effects_chosen_before_activation_are_installed_at_once() {
 #[test]
 fn effects_changed_while_playing_arrive_from_the_loader() {
     let params = RackParams::default();
-    let mut engine = Engine::new(&params, SR).unwrap();
+    let mut engine = Engine::new(&params, SR, false).unwrap();
     set(&params, "s2_effect", effect_choice("compressor"));
     assert!(run_until(&mut engine, &params, |e| spec_in_slot(e, 1) == Some("compressor")));
     set(&params, "s2_effect", effect_choice("multitap_delay"));
@@ -87,7 +87,7 @@ fn the_rack_follows_a_new_slot_order_one_faded_move_at_a_time() {
     for slot in 1..=3 {
         set(&params, &format!("s{slot}_effect"), effect_choice("eq3band"));
     }
-    let mut engine = Engine::new(&params, SR).unwrap();
+    let mut engine = Engine::new(&params, SR, false).unwrap();
     let wanted = [2, 0, 1, 3, 4, 5, 6, 7];
     params.order.set(&wanted).unwrap();
     assert!(run_until(&mut engine, &params, |e| e.rack.order() == wanted));

@@ -242,6 +242,8 @@ pub fn hash_param_id(id: &str) -> u32 {
     hash & !(1 << 31)
 }
 
+pub static MACRO: ParamSpec = ParamSpec::linear("macro", "Macro", 0.0, 1.0, 0.0, Unit::Amount);
+pub const MACRO_COUNT: usize = 8;
 pub static SLOT_MIX: ParamSpec = ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount);
 pub static INPUT_TRIM: ParamSpec =
     ParamSpec::linear("in", "Input", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
@@ -300,7 +302,14 @@ fn spec_kind(spec: &'static ParamSpec) -> Kind {
 
 /// Every host parameter, in the order the plugin declares them.
 pub fn expected_params() -> Vec<Expected> {
-    let mut out = Vec::new();
+    let mut out: Vec<Expected> = (1..=MACRO_COUNT)
+        .map(|n| Expected {
+            id: format!("macro{n}"),
+            name: format!("Macro {n}"),
+            module: "Macros".to_string(),
+            kind: Kind::Continuous(&MACRO),
+        })
+        .collect();
     for n in 1..=SLOT_COUNT {
         let module = format!("Slot {n}");
         let slot = |id: &str, name: &str, kind| Expected {
@@ -922,7 +931,9 @@ pub fn stereo_noise(len: usize, seed: u32, amplitude: f32) -> Stereo {
 }
 
 pub fn square(len: usize, period: usize, amplitude: f32) -> Vec<f32> {
-    (0..len).map(|i| if (i / (period / 2).max(1)).is_multiple_of(2) { amplitude } else { -amplitude }).collect()
+    (0..len)
+        .map(|i| if (i / (period / 2).max(1)).is_multiple_of(2) { amplitude } else { -amplitude })
+        .collect()
 }
 
 pub fn rms(x: &[f32]) -> f64 {

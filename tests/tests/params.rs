@@ -20,8 +20,8 @@ fn every_slot_parameter_of_every_effect_is_listed() {
     assert_eq!(EFFECTS.len(), 19);
     assert_eq!(
         rack.param_count() as usize,
-        SLOT_COUNT * per_slot,
-        "8 × (5 slot controls + every effect parameter)"
+        MACRO_COUNT + SLOT_COUNT * per_slot,
+        "8 macros + 8 × (5 slot controls + every effect parameter)"
     );
 
     let infos = rack.param_infos();
@@ -53,9 +53,10 @@ fn every_slot_parameter_of_every_effect_is_listed() {
         assert!(info.flags.contains(Flags::IS_AUTOMATABLE), "{} is automatable", e.id);
         assert!(!info.flags.contains(Flags::IS_HIDDEN), "{} is visible", e.id);
     }
-    // Every name says which slot it belongs to.
+    // Every name says which slot it belongs to, or that it is a macro.
     for info in &infos {
-        assert!(info.name.starts_with("Slot ") && info.name.contains(" · "), "{:?}", info.name);
+        let slot_name = info.name.starts_with("Slot ") && info.name.contains(" · ");
+        assert!(slot_name || info.name.starts_with("Macro "), "{:?}", info.name);
     }
 }
 

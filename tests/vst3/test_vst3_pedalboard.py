@@ -40,6 +40,7 @@ SLOTS = 8
 # 5 slot controls (effect, bypass, mix, input, output) + the parameters of all 19 effects (99).
 # The Rust host tests derive this from the effect registry; update it here when effects change.
 PER_SLOT = 5 + 99
+MACROS = 8
 EFFECT_COUNT = 19
 EFFECTS = [
     "Three-Band EQ", "High/Low Pass", "Compressor", "Limiter", "Expander", "Gate", "Noise Gate",
@@ -139,7 +140,7 @@ BUSY = {
 def test_loads_with_every_parameter():
     plugin = load_fast()
     params = plugin._parameters
-    assert len(params) == SLOTS * PER_SLOT
+    assert len(params) == MACROS + SLOTS * PER_SLOT
     names = [p.name for p in params]
     assert len(set(names)) == len(names), "parameter names are unique"
     assert names[:5] == [f"Slot 1 · {n}" for n in ("Effect", "Bypass", "Mix", "Input", "Output")]
@@ -171,7 +172,7 @@ def test_pedalboard_parameter_dictionary():
     with parameter_probe(keep_parameters):
         plugin = pedalboard.load_plugin(str(BUNDLE))
     parameters = stash["parameters"]
-    assert len(parameters) == SLOTS * PER_SLOT, "every parameter has its own Python name"
+    assert len(parameters) == MACROS + SLOTS * PER_SLOT, "every parameter has its own Python name"
     for key in ("slot_1_effect", "slot_1_output", "slot_3_compressor_threshold", "slot_8_room_reverb_pre_delay"):
         assert key in parameters, key
     effect = parameters["slot_1_effect"]
