@@ -39,3 +39,28 @@ fn empty_blocks_are_accepted() {
         fx.process(&mut [], &mut []);
     }
 }
+
+/// Hosts call with whatever block sizes they like: an effect's output may not depend on them.
+#[test]
+fn block_size_does_not_change_the_output() {
+    let input = noise(48_000, 5);
+    let mut differing = Vec::new();
+    for spec in EFFECTS {
+        let render_in = |block: usize| {
+            let mut fx = (spec.build)(SR);
+            for (i, p) in spec.params.iter().enumerate() {
+                // Away from the defaults, so that every stage is active.
+                if !p.is_stepped() {
+                    fx.set_param(i, p.denormalize(0.7));
+                }
+            }
+            fx.reset();
+            render_mono(fx.as_mut(), &input, block)
+        };
+        let reference = render_in(4096);
+        if [1, 333, 512].iter().any(|&b| render_in(b) != reference) {
+            differing.push(spec.id);
+        }
+    }
+    assert!(differing.is_empty(), "output depends on the block size: {differing:?}");
+}

@@ -339,6 +339,14 @@ pub fn expected_params() -> Vec<Expected> {
 
 /// The expected description of one parameter by string id.
 pub fn expected(id: &str) -> Expected {
+    if let Some(n) = id.strip_prefix("macro") {
+        return Expected {
+            id: id.to_string(),
+            name: format!("Macro {n}"),
+            module: "Macros".to_string(),
+            kind: Kind::Continuous(&MACRO),
+        };
+    }
     let (slot, rest) = id
         .strip_prefix('s')
         .and_then(|s| s.split_once('_'))
