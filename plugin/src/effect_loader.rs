@@ -70,15 +70,18 @@ impl EffectLoader {
         self.built.pop().ok()
     }
 
-    /// Whether [`dispose`](Self::dispose) will succeed.
-    pub fn can_dispose(&self) -> bool {
-        self.trash.slots() > 0
+    /// How many instances [`dispose`](Self::dispose) can take right now.
+    pub fn disposal_room(&self) -> usize {
+        self.trash.slots()
     }
 
-    /// Real-time safe: hands an instance to the worker to drop. Gives it back if the queue is
-    /// full, so that it is never dropped here.
-    pub fn dispose(&mut self, installed: Installed) -> Result<(), Installed> {
-        self.trash.push(installed).map_err(|rtrb::PushError::Full(i)| i)
+    /// Real-time safe: hands an instance to the worker to drop. Callers check
+    /// [`disposal_room`](Self::disposal_room) first; should the queue still be full, the
+    /// instance is leaked rather than freed on the audio thread.
+    pub fn dispose(&mut self, installed: Installed) {
+        if let Err(rtrb::PushError::Full(lost)) = self.trash.push(installed) {
+            std::mem::forget(lost);
+        }
     }
 }
 

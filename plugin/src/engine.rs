@@ -61,7 +61,10 @@ impl Engine {
 
     /// Brings the rack in line with the parameters. Real-time safe.
     pub fn sync(&mut self, params: &RackParams) {
-        while let Some(built) = self.loader.receive() {
+        // Installing may retire two instances (the one replaced and a stale incoming one), so
+        // take a built one only when both can be disposed of: the rest waits in its queue.
+        while self.loader.disposal_room() >= 2 {
+            let Some(built) = self.loader.receive() else { break };
             self.install(params, built);
         }
         for slot in 0..SLOT_COUNT {
@@ -73,10 +76,9 @@ impl Engine {
     }
 
     fn dispose_outgoing(&mut self, slot: usize) {
-        if self.loader.can_dispose() {
+        if self.loader.disposal_room() >= 1 {
             if let Some(old) = self.rack.slot_mut(slot).take_outgoing() {
-                // Cannot fail: there was room.
-                let _ = self.loader.dispose(old);
+                self.loader.dispose(old);
             }
         }
     }
@@ -87,12 +89,9 @@ impl Engine {
             self.in_flight[slot] = None;
         }
         let current = self.rack.slots()[slot].wanted_spec().and_then(registry_index);
-        if wanted_effect(params, slot) != Some(effect)
-            || current == Some(effect)
-            || !self.loader.can_dispose()
-        {
-            // No longer wanted (or nowhere to put what it replaces): the next sync asks again.
-            let _ = self.loader.dispose(installed);
+        if wanted_effect(params, slot) != Some(effect) || current == Some(effect) {
+            // No longer wanted: the next sync asks for what is.
+            self.loader.dispose(installed);
             return;
         }
         for (i, p) in params.slots[slot].effects[effect].iter().enumerate() {
@@ -103,7 +102,7 @@ impl Engine {
         installed.effect.set_tempo(self.rack.tempo());
         installed.effect.reset();
         if let Some(abandoned) = self.rack.slot_mut(slot).replace(Some(installed)) {
-            let _ = self.loader.dispose(abandoned);
+            self.loader.dispose(abandoned);
         }
     }
 
@@ -114,21 +113,24 @@ impl Engine {
             return;
         }
         match wanted {
-            None if self.loader.can_dispose() => {
+            None if self.loader.disposal_room() >= 1 => {
                 if let Some(abandoned) = self.rack.slot_mut(slot).replace(None) {
-                    let _ = self.loader.dispose(abandoned);
+                    self.loader.dispose(abandoned);
                 }
             }
             None => {}
+            // Offline there is no deadline: building here is what makes the render exact. It
+            // waits (a block or so) only while retired instances cannot be disposed of.
             Some(effect) if self.offline => {
-                let spec = EFFECTS[effect];
-                let sample_rate = self.rack.sample_rate();
-                // Offline there is no deadline: allocating here is what makes the render exact.
-                let effect_instance = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
-                self.install(
-                    params,
-                    Built { slot, effect, installed: Installed { spec, effect: effect_instance } },
-                );
+                if self.loader.disposal_room() >= 2 {
+                    let spec = EFFECTS[effect];
+                    let sample_rate = self.rack.sample_rate();
+                    let built = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
+                    self.install(
+                        params,
+                        Built { slot, effect, installed: Installed { spec, effect: built } },
+                    );
+                }
             }
             Some(effect) if self.in_flight[slot] != Some(effect) => {
                 let sample_rate = self.rack.sample_rate();

@@ -162,7 +162,12 @@ fn run(sample_rate: f64, block: usize, variant: usize) {
             }
         }
     }
-    // The rack still makes sound after all that: noise in, something out.
+    // The rack still works after all that: back in its busy configuration (the extremes above
+    // can legitimately silence it: a -60 dB ceiling feeding a gate), noise in, something out.
+    let busy_state = Rack::configured(&busy_rack(), sample_rate, block).save_state();
+    rack.load_state(&busy_state).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let settle = stereo_noise((sample_rate * 0.3) as usize, 98, 0.5);
+    rack.render_with(&settle, block, &[], pause).unwrap_or_else(|e| panic!("{what}: {e}"));
     let probe = stereo_noise(8 * block.max(512), 99, 0.5);
     let out = rack.render(&probe, block, &[]).unwrap_or_else(|e| panic!("{what}: {e}"));
     assert_clean(&what, &out);
