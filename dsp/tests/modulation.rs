@@ -939,7 +939,7 @@ fn unrouted_sources_are_skipped_unless_monitored_without_changing_the_sound() {
 
     let mut idle = ModulationEngine::new(&ModulationConfig::default(), SR, &resolver()).unwrap();
     let loud = vec![0.5; 32];
-    let mut run = |e: &mut ModulationEngine| {
+    let run = |e: &mut ModulationEngine| {
         for _ in 0..200 {
             e.process_tick(&stopped(), 32, (&loud, &loud), None, &[]);
         }
