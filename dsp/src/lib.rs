@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod chain;
 pub mod effect;
 pub mod effects;
+pub mod modulation;
 pub mod param;
 pub mod rack;
 pub mod registry;

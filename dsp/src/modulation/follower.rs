@@ -1,0 +1,214 @@
+//! Envelope followers: the level of the main input or the sidechain as a modulation source.
+
+use crate::param::{ParamSpec, Unit};
+use crate::util::{db_to_gain, time_constant_coeff, MAX_INPUT};
+use serde::{Deserialize, Serialize};
+
+pub const FOLLOWER_COUNT: usize = 2;
+
+pub static FOLLOW_ATTACK_MS: ParamSpec =
+    ParamSpec::log("attack_ms", "Attack", 0.1, 1000.0, 10.0, Unit::Milliseconds);
+pub static FOLLOW_RELEASE_MS: ParamSpec =
+    ParamSpec::log("release_ms", "Release", 1.0, 5000.0, 200.0, Unit::Milliseconds);
+/// Up to +48 dB, because material peaking well below full scale must still be able to drive a
+/// follower to 1.
+pub static FOLLOW_GAIN_DB: ParamSpec = ParamSpec::linear("gain_db", "Gain", -24.0, 48.0, 0.0, Unit::Decibels);
+
+/// Which stereo signal an audio-driven source listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalInput {
+    #[default]
+    Main,
+    /// Falls back to the main input when the host provides no sidechain, so that a preset made
+    /// with one still moves instead of sitting at silence.
+    Sidechain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detector {
+    /// The louder channel's magnitude.
+    #[default]
+    Peak,
+    /// The square root of the smoothed mean square of both channels: attack and release act
+    /// on the power.
+    Rms,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FollowerConfig {
+    pub input: SignalInput,
+    pub detector: Detector,
+    pub attack_ms: f32,
+    pub release_ms: f32,
+    pub gain_db: f32,
+}
+
+impl Default for FollowerConfig {
+    fn default() -> Self {
+        Self {
+            input: SignalInput::Main,
+            detector: Detector::Peak,
+            attack_ms: FOLLOW_ATTACK_MS.default,
+            release_ms: FOLLOW_RELEASE_MS.default,
+            gain_db: FOLLOW_GAIN_DB.default,
+        }
+    }
+}
+
+impl FollowerConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        FOLLOW_ATTACK_MS.validate(self.attack_ms)?;
+        FOLLOW_RELEASE_MS.validate(self.release_ms)?;
+        FOLLOW_GAIN_DB.validate(self.gain_db).map(drop)
+    }
+
+    pub fn clamp(&mut self) {
+        self.attack_ms = FOLLOW_ATTACK_MS.clamp(self.attack_ms);
+        self.release_ms = FOLLOW_RELEASE_MS.clamp(self.release_ms);
+        self.gain_db = FOLLOW_GAIN_DB.clamp(self.gain_db);
+    }
+}
+
+/// A one-pole follower whose step response reaches `1 - 1/e` of the step after the attack
+/// time (rising) or the release time (falling).
+#[derive(Debug, Clone)]
+pub struct Follower {
+    input: SignalInput,
+    rms: bool,
+    attack: f32,
+    release: f32,
+    gain: f32,
+    state: f32,
+}
+
+impl Follower {
+    pub fn new(config: &FollowerConfig, sample_rate: f32) -> Self {
+        let mut c = *config;
+        c.clamp();
+        Self {
+            input: c.input,
+            rms: c.detector == Detector::Rms,
+            attack: time_constant_coeff(c.attack_ms, sample_rate),
+            release: time_constant_coeff(c.release_ms, sample_rate),
+            gain: db_to_gain(c.gain_db),
+            state: 0.0,
+        }
+    }
+
+    pub fn input(&self) -> SignalInput {
+        self.input
+    }
+
+    pub fn reset(&mut self) {
+        self.state = 0.0;
+    }
+
+    pub fn continue_from(&mut self, previous: &Follower) {
+        if previous.rms == self.rms {
+            self.state = previous.state;
+        }
+    }
+
+    pub fn is_rms(&self) -> bool {
+        self.rms
+    }
+
+    /// Follows one sample of the level [`Levels`] measured for this follower.
+    #[inline]
+    pub(crate) fn process_level(&mut self, level: f32) {
+        self.state = follow(self.state, level, self.attack, self.release);
+    }
+
+    /// The level times the gain, in 0..1.
+    pub fn value(&self) -> f32 {
+        let level = if self.rms { self.state.sqrt() } else { self.state };
+        (level * self.gain).min(1.0)
+    }
+}
+
+/// Added to every level a follower sees: far below anything audible (-600 dB), it keeps a
+/// decaying state a normal number without a flush in the loop's critical path.
+const FLOOR: f32 = 1e-30;
+
+/// One step of a one-pole level follower with separate attack and release coefficients.
+#[inline]
+pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
+    let x = x + FLOOR;
+    let coeff = if x > state { attack } else { release };
+    x + (state - x) * coeff
+}
+
+/// Samples per pass of [`Levels::measure`].
+pub(crate) const LEVEL_CHUNK: usize = 64;
+
+/// The level measures of the main input and the sidechain (peak: the louder channel's
+/// magnitude; power: the mean square of both), computed a chunk at a time in loops the compiler
+/// vectorizes, so that the per-sample recursive part has nothing left to do but recurse.
+/// Input beyond [`MAX_INPUT`] (or not a number) is bounded here, since the engine may see the
+/// host's input before the rack sanitizes it.
+#[derive(Debug, Clone)]
+pub(crate) struct Levels {
+    /// `[main, sidechain][peak, power]`.
+    values: [[[f32; LEVEL_CHUNK]; 2]; 2],
+    has_sidechain: bool,
+}
+
+impl Default for Levels {
+    fn default() -> Self {
+        Self { values: [[[0.0; LEVEL_CHUNK]; 2]; 2], has_sidechain: false }
+    }
+}
+
+impl Levels {
+    /// Measures `len` (at most [`LEVEL_CHUNK`]) samples from `start`; samples missing from a
+    /// short slice count as silence.
+    pub(crate) fn measure(
+        &mut self,
+        main: (&[f32], &[f32]),
+        sidechain: Option<(&[f32], &[f32])>,
+        start: usize,
+        len: usize,
+    ) {
+        let [main_levels, side_levels] = &mut self.values;
+        measure_pair(main_levels, main, start, len);
+        self.has_sidechain = sidechain.is_some();
+        if let Some(side) = sidechain {
+            measure_pair(side_levels, side, start, len);
+        }
+    }
+
+    /// The measure a source listens to; the sidechain is the main input when there is none.
+    pub(crate) fn get(&self, input: SignalInput, power: bool) -> &[f32; LEVEL_CHUNK] {
+        let side = input == SignalInput::Sidechain && self.has_sidechain;
+        &self.values[side as usize][power as usize]
+    }
+}
+
+fn measure_pair(
+    out: &mut [[f32; LEVEL_CHUNK]; 2],
+    (left, right): (&[f32], &[f32]),
+    start: usize,
+    len: usize,
+) {
+    let (left, right) = (left.get(start..).unwrap_or(&[]), right.get(start..).unwrap_or(&[]));
+    let full = len.min(left.len()).min(right.len());
+    let [peak, power] = out;
+    for (((p, q), &l), &r) in peak.iter_mut().zip(power.iter_mut()).zip(&left[..full]).zip(&right[..full]) {
+        (*p, *q) = measure(l, r);
+    }
+    for i in full..len {
+        let at = |channel: &[f32]| channel.get(i).copied().unwrap_or(0.0);
+        (peak[i], power[i]) = measure(at(left), at(right));
+    }
+}
+
+#[inline]
+fn measure(left: f32, right: f32) -> (f32, f32) {
+    // `max` and `min` pass over a NaN: whatever comes in, both measures are finite and bounded.
+    let peak = left.abs().max(right.abs()).min(MAX_INPUT);
+    let power = ((left * left + right * right) * 0.5).min(MAX_INPUT * MAX_INPUT);
+    (peak, power)
+}
