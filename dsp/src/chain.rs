@@ -83,7 +83,8 @@ pub fn build_rack(slots: &[SlotConfig], sample_rate: f32) -> Result<Rack, String
         let slot = rack.slot_mut(i);
         slot.set_bypass(config.bypass);
         slot.set_mix(config.mix);
-        slot.set_trims_db(config.input_db, config.output_db);
+        slot.set_input_db(config.input_db);
+        slot.set_output_db(config.output_db);
         slot.install_now(installed);
     }
     Ok(rack)

@@ -7,12 +7,14 @@ pub mod blocks;
 pub mod chain;
 pub mod effect;
 pub mod effects;
+pub mod modulated_rack;
 pub mod modulation;
 pub mod param;
 pub mod rack;
 pub mod registry;
 pub mod slot;
 pub mod smooth;
+pub mod targets;
 pub mod util;
 
 pub use effect::{Effect, EffectSpec, Family};

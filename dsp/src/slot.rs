@@ -113,9 +113,12 @@ impl Slot {
         self.mix.set_target(mix.clamp(0.0, 1.0));
     }
 
-    pub fn set_trims_db(&mut self, input_db: f32, output_db: f32) {
-        self.input_gain.set_target(db_to_gain(input_db));
-        self.output_gain.set_target(db_to_gain(output_db));
+    pub fn set_input_db(&mut self, db: f32) {
+        self.input_gain.set_target(db_to_gain(db));
+    }
+
+    pub fn set_output_db(&mut self, db: f32) {
+        self.output_gain.set_target(db_to_gain(db));
     }
 
     /// Fades the slot out (`true`) or back in, for operations that must happen while it is a wire.

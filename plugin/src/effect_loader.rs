@@ -1,9 +1,11 @@
-//! Builds effect instances off the audio thread and disposes of retired ones there too.
+//! Builds effect instances off the audio thread and disposes there of whatever the audio
+//! thread retires (effects, modulation engines).
 //!
 //! Effects allocate (a delay holds up to 16 s of audio), so the audio thread never creates or
 //! drops one: it asks this loader through a lock-free queue, keeps playing (the slot fades to
 //! dry meanwhile), and picks the instance up from another queue a few milliseconds later.
 
+use codette_dsp::modulation::ModulationEngine;
 use codette_dsp::registry::EFFECTS;
 use codette_dsp::slot::Installed;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,10 +31,29 @@ pub struct Built {
     pub installed: Installed,
 }
 
+/// What the audio thread hands back to be dropped (the only thing ever done with it).
+#[allow(dead_code)]
+pub enum Retired {
+    Effect(Installed),
+    Modulation(Box<ModulationEngine>),
+}
+
+impl From<Installed> for Retired {
+    fn from(installed: Installed) -> Self {
+        Retired::Effect(installed)
+    }
+}
+
+impl From<Box<ModulationEngine>> for Retired {
+    fn from(engine: Box<ModulationEngine>) -> Self {
+        Retired::Modulation(engine)
+    }
+}
+
 pub struct EffectLoader {
     requests: rtrb::Producer<Request>,
     built: rtrb::Consumer<Built>,
-    trash: rtrb::Producer<Installed>,
+    trash: rtrb::Producer<Retired>,
     stop: Arc<AtomicBool>,
     worker: Option<JoinHandle<()>>,
 }
@@ -41,7 +62,7 @@ impl EffectLoader {
     pub fn start() -> std::io::Result<Self> {
         let (requests, mut request_rx) = rtrb::RingBuffer::<Request>::new(QUEUE_CAPACITY);
         let (mut built_tx, built) = rtrb::RingBuffer::<Built>::new(QUEUE_CAPACITY);
-        let (trash, mut trash_rx) = rtrb::RingBuffer::<Installed>::new(QUEUE_CAPACITY);
+        let (trash, mut trash_rx) = rtrb::RingBuffer::<Retired>::new(QUEUE_CAPACITY);
         let stop = Arc::new(AtomicBool::new(false));
         let stop_worker = stop.clone();
         let worker = std::thread::Builder::new().name("codette-effect-loader".into()).spawn(move || {
@@ -78,8 +99,8 @@ impl EffectLoader {
     /// Real-time safe: hands an instance to the worker to drop. Callers check
     /// [`disposal_room`](Self::disposal_room) first; should the queue still be full, the
     /// instance is leaked rather than freed on the audio thread.
-    pub fn dispose(&mut self, installed: Installed) {
-        if let Err(rtrb::PushError::Full(lost)) = self.trash.push(installed) {
+    pub fn dispose(&mut self, retired: impl Into<Retired>) {
+        if let Err(rtrb::PushError::Full(lost)) = self.trash.push(retired.into()) {
             std::mem::forget(lost);
         }
     }

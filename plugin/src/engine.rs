@@ -1,19 +1,24 @@
-//! The rack as the audio thread runs it: follows the host parameters and the saved slot order,
-//! and swaps effects in through the loader.
+//! The rack as the audio thread runs it: follows the host parameters, the saved slot order and
+//! modulation settings, and swaps effects in through the loader.
 
 use crate::effect_loader::{Built, EffectLoader, Request};
+use crate::modulation_store::targets;
 use crate::params::{RackParams, SpecParam, SLOT_COUNT};
+use codette_dsp::modulated_rack::ModulatedRack;
+use codette_dsp::modulation::{MidiEvent, ModulationEngine, Transport};
 use codette_dsp::rack::Rack;
 use codette_dsp::registry::EFFECTS;
 use codette_dsp::slot::Installed;
-use codette_dsp::EffectSpec;
+use codette_dsp::targets::{registry_index, TargetKind};
 
 /// More than any effect has, so per-slot caches can be fixed arrays.
 const MAX_EFFECT_PARAMS: usize = 16;
 
 pub struct Engine {
-    pub rack: Rack,
+    player: ModulatedRack,
     loader: EffectLoader,
+    /// New modulation engines, built off the audio thread when the settings change.
+    modulation_inbox: rtrb::Consumer<Box<ModulationEngine>>,
     /// The effect (index into `EFFECTS`) requested from the loader for each slot.
     in_flight: [Option<usize>; SLOT_COUNT],
     /// Rendering offline (faster than real time): effects are built where they are chosen, so
@@ -21,11 +26,6 @@ pub struct Engine {
     offline: bool,
     /// Last plain values sent to each slot's wanted effect, so unchanged ones cost nothing.
     sent: [[f32; MAX_EFFECT_PARAMS]; SLOT_COUNT],
-}
-
-/// Index into `EFFECTS` of a spec.
-fn registry_index(spec: &EffectSpec) -> Option<usize> {
-    EFFECTS.iter().position(|e| std::ptr::eq(*e, spec))
 }
 
 /// The effect a slot's "effect" parameter asks for, as an index into `EFFECTS`.
@@ -39,9 +39,12 @@ impl Engine {
     /// Not real-time safe: called on activation.
     pub fn new(params: &RackParams, sample_rate: f32, offline: bool) -> std::io::Result<Self> {
         assert!(EFFECTS.iter().all(|e| e.params.len() <= MAX_EFFECT_PARAMS));
+        let (modulation, modulation_inbox) = params.modulation.connect(sample_rate);
+        let rack = Rack::new(SLOT_COUNT, sample_rate);
         let mut engine = Self {
-            rack: Rack::new(SLOT_COUNT, sample_rate),
+            player: ModulatedRack::new(rack, modulation, targets().clone()),
             loader: EffectLoader::start()?,
+            modulation_inbox,
             in_flight: [None; SLOT_COUNT],
             offline,
             sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
@@ -51,16 +54,54 @@ impl Engine {
                 let spec = EFFECTS[e];
                 Installed { spec, effect: (spec.build)(sample_rate) }
             });
-            engine.rack.slot_mut(slot).install_now(installed);
+            engine.player.rack.slot_mut(slot).install_now(installed);
         }
-        engine.rack.set_order(&params.order.get());
+        engine.player.rack.set_order(&params.order.get());
         engine.sync(params);
-        engine.rack.reset();
+        engine.player.reset();
         Ok(engine)
+    }
+
+    pub fn rack(&self) -> &Rack {
+        &self.player.rack
+    }
+
+    pub fn reset(&mut self) {
+        self.player.reset();
+    }
+
+    /// Processes a block in place: follows the parameters, then runs the rack with its
+    /// modulation. Real-time safe.
+    pub fn process(
+        &mut self,
+        params: &RackParams,
+        left: &mut [f32],
+        right: &mut [f32],
+        sidechain: Option<(&[f32], &[f32])>,
+        transport: &Transport,
+        midi: &[MidiEvent],
+    ) {
+        self.player.rack.set_tempo(transport.tempo());
+        self.sync(params);
+        for (i, m) in params.macros.iter().enumerate() {
+            self.player.modulation.set_macro(i, m.normalized());
+        }
+        let host_base = |t: usize| {
+            let target = targets().get(t);
+            let slot = &params.slots[target.slot];
+            match target.kind {
+                TargetKind::Mix => slot.mix.normalized(),
+                TargetKind::Input => slot.input.normalized(),
+                TargetKind::Output => slot.output.normalized(),
+                TargetKind::Effect { effect, param } => slot.effects[effect][param].normalized(),
+            }
+        };
+        self.player.process(left, right, sidechain, transport, midi, host_base);
     }
 
     /// Brings the rack in line with the parameters. Real-time safe.
     pub fn sync(&mut self, params: &RackParams) {
+        self.follow_modulation_settings();
         // Installing may retire two instances (the one replaced and a stale incoming one), so
         // take a built one only when both can be disposed of: the rest waits in its queue.
         while self.loader.disposal_room() >= 2 {
@@ -75,9 +116,21 @@ impl Engine {
         self.follow_order(params);
     }
 
+    /// Takes the newest modulation engine built since the last block, carrying the running
+    /// sources over. Every host value is sent again afterwards, so that a target whose route was
+    /// removed returns to the host's value.
+    fn follow_modulation_settings(&mut self) {
+        while self.loader.disposal_room() >= 1 {
+            let Ok(next) = self.modulation_inbox.pop() else { break };
+            let previous = self.player.swap_modulation(next);
+            self.loader.dispose(previous);
+            self.sent = [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT];
+        }
+    }
+
     fn dispose_outgoing(&mut self, slot: usize) {
         if self.loader.disposal_room() >= 1 {
-            if let Some(old) = self.rack.slot_mut(slot).take_outgoing() {
+            if let Some(old) = self.player.rack.slot_mut(slot).take_outgoing() {
                 self.loader.dispose(old);
             }
         }
@@ -88,7 +141,7 @@ impl Engine {
         if self.in_flight[slot] == Some(effect) {
             self.in_flight[slot] = None;
         }
-        let current = self.rack.slots()[slot].wanted_spec().and_then(registry_index);
+        let current = self.player.rack.slots()[slot].wanted_spec().and_then(registry_index);
         if wanted_effect(params, slot) != Some(effect) || current == Some(effect) {
             // No longer wanted: the next sync asks for what is.
             self.loader.dispose(installed);
@@ -99,22 +152,22 @@ impl Engine {
             installed.effect.set_param(i, v);
             self.sent[slot][i] = v;
         }
-        installed.effect.set_tempo(self.rack.tempo());
+        installed.effect.set_tempo(self.player.rack.tempo());
         installed.effect.reset();
-        if let Some(abandoned) = self.rack.slot_mut(slot).replace(Some(installed)) {
+        if let Some(abandoned) = self.player.rack.slot_mut(slot).replace(Some(installed)) {
             self.loader.dispose(abandoned);
         }
     }
 
     fn follow_effect_choice(&mut self, params: &RackParams, slot: usize) {
         let wanted = wanted_effect(params, slot);
-        let current = self.rack.slots()[slot].wanted_spec().and_then(registry_index);
+        let current = self.player.rack.slots()[slot].wanted_spec().and_then(registry_index);
         if wanted == current {
             return;
         }
         match wanted {
             None if self.loader.disposal_room() >= 1 => {
-                if let Some(abandoned) = self.rack.slot_mut(slot).replace(None) {
+                if let Some(abandoned) = self.player.rack.slot_mut(slot).replace(None) {
                     self.loader.dispose(abandoned);
                 }
             }
@@ -124,7 +177,7 @@ impl Engine {
             Some(effect) if self.offline => {
                 if self.loader.disposal_room() >= 2 {
                     let spec = EFFECTS[effect];
-                    let sample_rate = self.rack.sample_rate();
+                    let sample_rate = self.player.rack.sample_rate();
                     let built = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
                     self.install(
                         params,
@@ -133,7 +186,7 @@ impl Engine {
                 }
             }
             Some(effect) if self.in_flight[slot] != Some(effect) => {
-                let sample_rate = self.rack.sample_rate();
+                let sample_rate = self.player.rack.sample_rate();
                 if self.loader.request(Request { slot, effect, sample_rate }) {
                     self.in_flight[slot] = Some(effect);
                 }
@@ -144,10 +197,11 @@ impl Engine {
 
     fn send_params(&mut self, params: &RackParams, slot: usize) {
         let p = &params.slots[slot];
-        let rack_slot = self.rack.slot_mut(slot);
+        let rack_slot = self.player.rack.slot_mut(slot);
         rack_slot.set_bypass(p.bypass.value());
         rack_slot.set_mix(p.mix.plain());
-        rack_slot.set_trims_db(p.input.plain(), p.output.plain());
+        rack_slot.set_input_db(p.input.plain());
+        rack_slot.set_output_db(p.output.plain());
         let Some(effect) = rack_slot.wanted_spec().and_then(registry_index) else { return };
         let Some(fx) = rack_slot.wanted_effect_mut() else { return };
         for (i, param) in p.effects[effect].iter().enumerate() {
@@ -161,14 +215,14 @@ impl Engine {
 
     /// Moves slots one at a time (each with its fade) until the rack has the saved order.
     fn follow_order(&mut self, params: &RackParams) {
-        if self.rack.has_pending_move() {
+        if self.player.rack.has_pending_move() {
             return;
         }
         let wanted = params.order.get();
-        let order = self.rack.order();
+        let order = self.player.rack.order();
         if let Some(to) = (0..SLOT_COUNT).find(|&p| order[p] != wanted[p]) {
             if let Some(from) = order.iter().position(|&s| s == wanted[to]) {
-                self.rack.move_slot(from, to);
+                self.player.rack.move_slot(from, to);
             }
         }
     }

@@ -3,17 +3,24 @@
 mod effect_loader;
 pub mod engine;
 pub mod layout;
+pub mod modulation_store;
 pub mod params;
 
+use codette_dsp::modulation::{MidiEvent, MidiMessage, Transport};
 use engine::Engine;
 use nice_plug::prelude::*;
 use params::RackParams;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+/// MIDI events kept per block (notes and CCs for modulation); more are dropped.
+const MAX_BLOCK_EVENTS: usize = 1024;
+
 pub struct CodetteRack {
     params: Arc<RackParams>,
     engine: Option<Engine>,
+    /// This block's MIDI, reused so that collecting it never allocates.
+    midi: Vec<MidiEvent>,
     /// The host gives one input channel (mono in, stereo out).
     mono_input: bool,
     reported_latency: u32,
@@ -21,7 +28,13 @@ pub struct CodetteRack {
 
 impl Default for CodetteRack {
     fn default() -> Self {
-        Self { params: Arc::new(RackParams::default()), engine: None, mono_input: false, reported_latency: 0 }
+        Self {
+            params: Arc::new(RackParams::default()),
+            engine: None,
+            midi: Vec::with_capacity(MAX_BLOCK_EVENTS),
+            mono_input: false,
+            reported_latency: 0,
+        }
     }
 }
 
@@ -36,14 +49,22 @@ impl Plugin for CodetteRack {
         AudioIOLayout {
             main_input_channels: NonZeroU32::new(2),
             main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames { aux_inputs: &["Sidechain"], ..PortNames::const_default() },
             ..AudioIOLayout::const_default()
         },
         AudioIOLayout {
             main_input_channels: NonZeroU32::new(1),
             main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames { aux_inputs: &["Sidechain"], ..PortNames::const_default() },
             ..AudioIOLayout::const_default()
         },
     ];
+
+    /// Notes and controllers drive envelopes, note-retriggered LFOs and the velocity and CC
+    /// modulation sources.
+    const MIDI_INPUT: MidiConfig = MidiConfig::MidiCCs;
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
     // Hosts may send one event per parameter per block; with 8 slots of all effects' parameters
@@ -72,7 +93,7 @@ impl Plugin for CodetteRack {
         let offline = buffer_config.process_mode == ProcessMode::Offline;
         match Engine::new(&self.params, buffer_config.sample_rate, offline) {
             Ok(engine) => {
-                self.reported_latency = engine.rack.latency() as u32;
+                self.reported_latency = engine.rack().latency() as u32;
                 context.set_latency_samples(self.reported_latency);
                 self.engine = Some(engine);
                 true
@@ -86,7 +107,7 @@ impl Plugin for CodetteRack {
 
     fn reset(&mut self) {
         if let Some(engine) = &mut self.engine {
-            engine.rack.reset();
+            engine.reset();
         }
     }
 
@@ -97,21 +118,49 @@ impl Plugin for CodetteRack {
     fn process(
         &mut self,
         buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
+        aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let Some(engine) = &mut self.engine else { return ProcessStatus::Normal };
-        if let Some(tempo) = context.transport().tempo {
-            engine.rack.set_tempo(tempo);
+        let host = context.transport();
+        let transport = Transport {
+            playing: host.playing,
+            tempo_bpm: host.tempo.unwrap_or(120.0),
+            position_beats: host.pos_beats(),
+            position_samples: host.pos_samples(),
+            time_sig: (
+                host.time_sig_numerator.unwrap_or(4).max(1) as u32,
+                host.time_sig_denominator.unwrap_or(4).max(1) as u32,
+            ),
+        };
+        self.midi.clear();
+        while let Some(event) = context.next_event() {
+            let message = match event {
+                NoteEvent::NoteOn { key, velocity, .. } => {
+                    MidiMessage::NoteOn { note: key.number_or_middle_c(), velocity }
+                }
+                NoteEvent::NoteOff { key, .. } => MidiMessage::NoteOff { note: key.number_or_middle_c() },
+                NoteEvent::MidiCC { cc, value, .. } => {
+                    MidiMessage::Cc { cc, value: (value * 127.0).round() as u8 }
+                }
+                _ => continue,
+            };
+            if self.midi.len() < MAX_BLOCK_EVENTS {
+                self.midi.push(MidiEvent { offset: event.timing(), message });
+            }
         }
-        engine.sync(&self.params);
+        let sidechain =
+            aux.inputs.first_mut().map(|b| b.as_slice_immutable()).and_then(|channels| match channels {
+                [l, r, ..] => Some((&l[..], &r[..])),
+                _ => None,
+            });
         let channels = buffer.as_slice();
         let [left, right, ..] = channels else { return ProcessStatus::Normal };
         if self.mono_input {
             right.copy_from_slice(left);
         }
-        engine.rack.process(left, right);
-        let latency = engine.rack.latency() as u32;
+        engine.process(&self.params, left, right, sidechain, &transport, &self.midi);
+        let latency = engine.rack().latency() as u32;
         if latency != self.reported_latency {
             self.reported_latency = latency;
             context.set_latency_samples(latency);

@@ -7,9 +7,11 @@
 //! parses plain values with units through the formatters.
 
 use crate::layout::{SlotOrder, STATE_VERSION};
-use codette_dsp::chain::TRIM_RANGE_DB;
+use crate::modulation_store::ModulationStore;
 use codette_dsp::param::{ParamSpec, Unit};
 use codette_dsp::registry::EFFECTS;
+pub use codette_dsp::targets::{effect_param_id, slot_param_id};
+use codette_dsp::targets::{INPUT_TRIM, OUTPUT_TRIM, SLOT_MIX};
 use nice_plug::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,11 +19,6 @@ use std::sync::Arc;
 pub const SLOT_COUNT: usize = 8;
 pub const MACRO_COUNT: usize = 8;
 
-static SLOT_MIX: ParamSpec = ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount);
-static INPUT_TRIM: ParamSpec =
-    ParamSpec::linear("in", "Input", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
-static OUTPUT_TRIM: ParamSpec =
-    ParamSpec::linear("out", "Output", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1, 0.0, Unit::Decibels);
 static MACRO: ParamSpec = ParamSpec::linear("macro", "Macro", 0.0, 1.0, 0.0, Unit::Amount);
 
 /// A host parameter standing for one [`ParamSpec`].
@@ -50,6 +47,14 @@ impl SpecParam {
             .with_value_to_string(Arc::new(move |n| spec.format(spec.denormalize(n))))
             .with_string_to_value(Arc::new(move |s| spec.parse(s).map(|v| spec.normalize(v))));
             SpecParam::Continuous(p, spec)
+        }
+    }
+
+    /// Current normalized value (0..1, as the host automates it), host modulation included.
+    pub fn normalized(&self) -> f32 {
+        match self {
+            SpecParam::Continuous(p, _) => p.value(),
+            SpecParam::Stepped(p, spec) => spec.normalize(p.value() as f32),
         }
     }
 
@@ -142,6 +147,9 @@ pub struct RackParams {
     pub slots: Vec<SlotParams>,
     /// Modulation sources the host can automate; each can drive any number of targets.
     pub macros: Vec<SpecParam>,
+    /// LFOs, envelopes, followers, routes and automation lanes: not host parameters, saved
+    /// with the state.
+    pub modulation: ModulationStore,
     /// The processing order; not a host parameter (hosts cannot automate a permutation), but
     /// part of the saved state.
     pub order: SlotOrder,
@@ -152,19 +160,10 @@ impl Default for RackParams {
         Self {
             slots: (0..SLOT_COUNT).map(SlotParams::new).collect(),
             macros: (1..=MACRO_COUNT).map(|n| SpecParam::new(format!("Macro {n}"), &MACRO)).collect(),
+            modulation: ModulationStore::default(),
             order: SlotOrder::default(),
         }
     }
-}
-
-/// Host parameter id of a slot's own control (`effect`, `bypass`, `mix`, `in`, `out`).
-pub fn slot_param_id(slot: usize, name: &str) -> String {
-    format!("s{}_{name}", slot + 1)
-}
-
-/// Host parameter id of an effect parameter in a slot, e.g. `s3_compressor_threshold`.
-pub fn effect_param_id(slot: usize, effect_id: &str, param_id: &str) -> String {
-    format!("s{}_{effect_id}_{param_id}", slot + 1)
 }
 
 unsafe impl Params for RackParams {
@@ -194,6 +193,7 @@ unsafe impl Params for RackParams {
         BTreeMap::from([
             ("version".to_string(), STATE_VERSION.to_string()),
             ("order".to_string(), self.order.to_json()),
+            ("modulation".to_string(), self.modulation.to_json()),
         ])
     }
 
@@ -202,6 +202,7 @@ unsafe impl Params for RackParams {
         // included.
         if serialized.contains_key("version") {
             self.order.restore(serialized);
+            self.modulation.restore(serialized.get("modulation").map(String::as_str));
         }
     }
 }

@@ -203,4 +203,14 @@ impl LaneSet {
     pub fn targets(&self) -> impl Iterator<Item = usize> + '_ {
         self.lanes.iter().map(|(t, _)| *t)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.lanes.is_empty()
+    }
+
+    /// The first time after `time` at which any lane's value jumps or changes course, where
+    /// the caller splits its processing to stay sample-accurate.
+    pub fn next_breakpoint_after(&self, time: u64) -> Option<u64> {
+        self.lanes.iter().filter_map(|(_, lane)| lane.next_breakpoint_after(time)).min()
+    }
 }
