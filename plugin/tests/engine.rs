@@ -1,24 +1,13 @@
 //! The engine between host parameters and the rack, driven in-process.
 
+mod common;
 use codette_dsp::modulation::Transport;
 use codette_dsp::registry::EFFECTS;
 use codette_rack::engine::Engine;
 use codette_rack::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
+use common::*;
 use nice_plug::prelude::*;
 use std::time::{Duration, Instant};
-
-const SR: f32 = 48_000.0;
-
-fn set(params: &RackParams, id: &str, normalized: f32) {
-    let (_, ptr, _) = params.param_map().into_iter().find(|(pid, _, _)| pid == id).expect(id);
-    unsafe { ptr._internal_set_normalized_value(normalized) };
-}
-
-/// Normalized value of an effect choice (1-based position in the registry; 0 = empty).
-fn effect_choice(id: &str) -> f32 {
-    let i = EFFECTS.iter().position(|e| e.id == id).unwrap() + 1;
-    i as f32 / EFFECTS.len() as f32
-}
 
 fn spec_in_slot(engine: &Engine, slot: usize) -> Option<&'static str> {
     engine.rack().slots()[slot].spec().map(|s| s.id)
