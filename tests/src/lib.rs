@@ -23,7 +23,7 @@ use clack_extensions::params::{
 };
 use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::{HostState, HostStateImpl, PluginState};
-use clack_host::events::event_types::ParamValueEvent;
+use clack_host::events::event_types::{ParamModEvent, ParamValueEvent};
 use clack_host::prelude::*;
 use codette_dsp::chain::TRIM_RANGE_DB;
 use codette_dsp::param::{ParamSpec, Unit};
@@ -422,17 +422,24 @@ pub fn empty_slot(n: usize) -> Set {
     set(&format!("s{n}_effect"), 0.0)
 }
 
-/// A parameter event at an absolute sample position of a render.
+/// A parameter event at an absolute sample position of a render: a new value, or (CLAP
+/// parameter modulation) an offset added to the value, in the parameter's CLAP units.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub at: usize,
     pub id: u32,
     pub value: f64,
+    pub modulation: bool,
 }
 
 impl Event {
     pub fn at(at: usize, s: Set) -> Self {
-        Self { at, id: hash_param_id(&s.id), value: s.value }
+        Self { at, id: hash_param_id(&s.id), value: s.value, modulation: false }
+    }
+
+    /// Host modulation of parameter `id` by `amount` (normalized units for continuous ones).
+    pub fn modulate(at: usize, id: &str, amount: f64) -> Self {
+        Self { at, id: hash_param_id(id), value: amount, modulation: true }
     }
 }
 
@@ -853,6 +860,11 @@ impl Drop for Rack {
     }
 }
 
+/// The first `n` frames of each buffer, as a port's input channels.
+fn input_channels(buffers: &mut [Vec<f32>], n: usize) -> impl Iterator<Item = InputChannel<'_, f32>> {
+    buffers.iter_mut().map(move |b| InputChannel::variable(&mut b[..n]))
+}
+
 fn render_blocks(
     processor: &mut StartedPluginAudioProcessor<TestHost>,
     input: &Stereo,
@@ -866,7 +878,10 @@ fn render_blocks(
     let mut out = (vec![0.0f32; len], vec![0.0f32; len]);
     let mut in_bufs = vec![vec![0.0f32; block]; channels_in];
     let mut out_bufs = vec![vec![0.0f32; block]; 2];
-    let mut in_ports = AudioPorts::with_capacity(channels_in, 1);
+    // Every declared input port gets buffers, as hosts do: the main input and the (silent)
+    // stereo sidechain.
+    let mut sidechain = vec![vec![0.0f32; block]; 2];
+    let mut in_ports = AudioPorts::with_capacity(channels_in + 2, 2);
     let mut out_ports = AudioPorts::with_capacity(2, 1);
     let mut in_events = EventBuffer::with_capacity(64);
     let mut out_events = EventBuffer::with_capacity(64);
@@ -884,15 +899,23 @@ fn render_blocks(
         while next_event < events.len() && events[next_event].at < start + n {
             let e = &events[next_event];
             let at = e.at.saturating_sub(start) as u32;
-            in_events.push(&ParamValueEvent::new(at, ClapId::new(e.id), Pckn::match_all(), e.value));
+            if e.modulation {
+                in_events.push(&ParamModEvent::new(at, ClapId::new(e.id), Pckn::match_all(), e.value));
+            } else {
+                in_events.push(&ParamValueEvent::new(at, ClapId::new(e.id), Pckn::match_all(), e.value));
+            }
             next_event += 1;
         }
-        let inputs = in_ports.with_input_buffers([AudioPortBuffer {
-            latency: 0,
-            channels: AudioPortBufferType::f32_input_only(
-                in_bufs.iter_mut().map(|b| InputChannel::variable(&mut b[..n])),
-            ),
-        }]);
+        let inputs = in_ports.with_input_buffers([
+            AudioPortBuffer {
+                latency: 0,
+                channels: AudioPortBufferType::f32_input_only(input_channels(&mut in_bufs, n)),
+            },
+            AudioPortBuffer {
+                latency: 0,
+                channels: AudioPortBufferType::f32_input_only(input_channels(&mut sidechain, n)),
+            },
+        ]);
         let mut outputs = out_ports.with_output_buffers([AudioPortBuffer {
             latency: 0,
             channels: AudioPortBufferType::f32_output_only(out_bufs.iter_mut().map(|b| &mut b[..n])),

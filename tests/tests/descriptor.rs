@@ -27,17 +27,18 @@ fn descriptor_identifies_codette_rack() {
 }
 
 #[test]
-fn default_ports_are_stereo_in_stereo_out() {
+fn default_ports_are_stereo_in_stereo_out_plus_a_sidechain() {
     let mut rack = Rack::new();
     let inputs = rack.audio_ports(true);
     let outputs = rack.audio_ports(false);
-    assert_eq!(inputs.len(), 1, "{inputs:?}");
+    assert_eq!(inputs.len(), 2, "main and sidechain: {inputs:?}");
     assert_eq!(outputs.len(), 1, "{outputs:?}");
     for port in inputs.iter().chain(&outputs) {
         assert_eq!(port.channels, 2, "{port:?}");
         assert_eq!(port.port_type.as_deref(), Some("stereo"), "{port:?}");
-        assert!(port.is_main, "{port:?}");
     }
+    assert!(inputs[0].is_main && outputs[0].is_main);
+    assert!(!inputs[1].is_main);
 }
 
 #[test]
@@ -48,12 +49,12 @@ fn ports_configs_offer_stereo_and_mono_in() {
     assert_eq!((configs[0].main_input_channels, configs[0].main_output_channels), (Some(2), Some(2)));
     assert_eq!((configs[1].main_input_channels, configs[1].main_output_channels), (Some(1), Some(2)));
     for c in &configs {
-        assert_eq!((c.input_ports, c.output_ports), (1, 1), "{c:?}");
+        assert_eq!((c.input_ports, c.output_ports), (2, 1), "main and sidechain in: {c:?}");
     }
 
     rack.select_ports_config(configs[1].id);
     let inputs = rack.audio_ports(true);
-    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs.len(), 2);
     assert_eq!(inputs[0].channels, 1);
     assert_eq!(inputs[0].port_type.as_deref(), Some("mono"));
     assert_eq!(rack.audio_ports(false)[0].channels, 2);
