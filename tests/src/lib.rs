@@ -738,6 +738,24 @@ impl Rack {
         latency.get(&handle)
     }
 
+    /// The CLAP remote-control pages: (section, page name, parameter ids on the page).
+    pub fn remote_pages(&mut self) -> Vec<(String, String, Vec<u32>)> {
+        use clack_extensions::remote_controls::{PluginRemoteControls, RemoteControlsPageBuffer};
+        let handle = self.instance.plugin_handle();
+        let Some(pages) = handle.get_extension::<PluginRemoteControls>() else { return Vec::new() };
+        let mut buffer = RemoteControlsPageBuffer::new();
+        (0..pages.count(&handle))
+            .filter_map(|i| {
+                let page = pages.get(&handle, i, &mut buffer)?;
+                Some((
+                    String::from_utf8_lossy(page.section_name).into_owned(),
+                    String::from_utf8_lossy(page.page_name).into_owned(),
+                    page.param_ids.iter().flatten().map(|id| id.get()).collect(),
+                ))
+            })
+            .collect()
+    }
+
     pub fn audio_ports(&mut self, is_input: bool) -> Vec<PortInfo> {
         let handle = self.instance.plugin_handle();
         let ports =

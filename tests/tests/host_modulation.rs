@@ -38,3 +38,29 @@ fn a_stereo_sidechain_input_is_offered() {
     assert_eq!(inputs[1].name, "Sidechain");
     assert!(inputs[0].is_main && !inputs[1].is_main);
 }
+
+/// Controllers get the macros, and per slot its own controls and each effect's main parameters.
+#[test]
+fn remote_control_pages_offer_macros_and_every_slot() {
+    let mut rack = Rack::new();
+    let pages = rack.remote_pages();
+    let (section, name, ids) = &pages[0];
+    assert_eq!((section.as_str(), name.as_str()), ("Macros", "Macros"));
+    let macros: Vec<u32> = (1..=8).map(|n| hash_param_id(&format!("macro{n}"))).collect();
+    assert_eq!(ids, &macros);
+    for n in 1..=8 {
+        let slot_page = pages.iter().find(|(s, p, _)| s == &format!("Slot {n}") && p == &format!("Slot {n}"));
+        let (_, _, ids) = slot_page.unwrap_or_else(|| panic!("no page for slot {n}"));
+        for control in ["effect", "bypass", "mix", "in", "out"] {
+            assert!(
+                ids.contains(&hash_param_id(&format!("s{n}_{control}"))),
+                "slot {n} page lacks {control}"
+            );
+        }
+        let compressor = pages
+            .iter()
+            .find(|(s, p, _)| s == &format!("Slot {n}") && p == &format!("Slot {n} Compressor"))
+            .unwrap_or_else(|| panic!("no compressor page for slot {n}"));
+        assert!(compressor.2.contains(&hash_param_id(&format!("s{n}_compressor_threshold"))));
+    }
+}
