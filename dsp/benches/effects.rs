@@ -9,25 +9,13 @@ use codette_dsp::chain::{build_rack, SlotConfig};
 use codette_dsp::registry::EFFECTS;
 use std::time::Instant;
 
-const SAMPLE_RATE: f32 = 48_000.0;
-const SECONDS: usize = 60;
-const DEFAULT_BLOCK: usize = 512;
-
-fn noise(len: usize, mut seed: u32) -> Vec<f32> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.5
-        })
-        .collect()
-}
+#[path = "workload.rs"]
+mod workload;
+use workload::{stereo_noise, BLOCK, SAMPLE_RATE, SECONDS};
 
 /// Best of `runs` timings of processing the workload in blocks of `block`, as ×realtime.
 fn realtime_factor(chain: &[SlotConfig], block: usize, runs: usize) -> f64 {
-    let len = SECONDS * SAMPLE_RATE as usize;
-    let (left, right) = (noise(len, 1), noise(len, 2));
+    let (left, right) = stereo_noise();
     let mut best = f64::INFINITY;
     for _ in 0..runs {
         let mut rack = build_rack(chain, SAMPLE_RATE).expect("valid chain");
@@ -47,11 +35,8 @@ fn main() {
     let json = args.iter().any(|a| a == "--json");
     // `--block N` measures another block size (hosts that split blocks at automation events
     // call with small ones).
-    let block = args
-        .iter()
-        .position(|a| a == "--block")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(DEFAULT_BLOCK);
+    let block =
+        args.iter().position(|a| a == "--block").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(BLOCK);
     let runs = 3;
     let mut results = Vec::new();
     for spec in EFFECTS {

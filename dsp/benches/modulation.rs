@@ -16,21 +16,11 @@ use codette_dsp::targets::Targets;
 use std::sync::Arc;
 use std::time::Instant;
 
-const SAMPLE_RATE: f32 = 48_000.0;
-const SECONDS: usize = 60;
-const BLOCK: usize = 512;
-const AUTOMATION_INTERVAL: usize = 64;
+#[path = "workload.rs"]
+mod workload;
+use workload::{stereo_noise, BLOCK, SAMPLE_RATE, SECONDS};
 
-fn noise(len: usize, mut seed: u32) -> Vec<f32> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.5
-        })
-        .collect()
-}
+const AUTOMATION_INTERVAL: usize = 64;
 
 /// 16 routes from every kind of continuous source to parameters all along the chain.
 fn sixteen_routes() -> ModulationConfig {
@@ -97,8 +87,7 @@ fn realtime_factor(workload: &Workload, runs: usize) -> f64 {
     };
     let resolve = |id: &str| targets.resolve(id);
     let automated = targets.resolve("s3_compressor_threshold").unwrap();
-    let len = SECONDS * SAMPLE_RATE as usize;
-    let (left, right) = (noise(len, 1), noise(len, 2));
+    let (left, right) = stereo_noise();
     let mut best = f64::INFINITY;
     for _ in 0..runs {
         let rack = build_rack(&chain, SAMPLE_RATE).unwrap();
