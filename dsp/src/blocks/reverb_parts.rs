@@ -2,7 +2,7 @@
 //! slow LFO and an N-line feedback delay network, all running on [`DelayBank`]s a chunk at a
 //! time (see [`delay_bank`](crate::blocks::delay_bank)).
 
-use crate::blocks::delay_bank::{DelayBank, Glide, CHUNK};
+use crate::blocks::delay_bank::{Chunk, DelayBank, Glide, CHUNK};
 use crate::util::flush;
 use std::f32::consts::{LN_10, PI};
 
@@ -55,8 +55,9 @@ impl OnePole4 {
     #[inline]
     pub fn run(&self, x: &[f32], y: &mut [f32], state: &mut OnePoleState, offset: usize) {
         let n = x.len();
-        if (offset | n) % 4 == 0 {
-            state.y = self.groups(x, y, state.y);
+        // A whole chunk is a whole period, hence whole groups, and its constant length unrolls.
+        if n == CHUNK {
+            state.y = self.groups(&x[..CHUNK], &mut y[..CHUNK], state.y);
         } else {
             self.run_cut(x, y, state, offset % 4);
         }
@@ -88,7 +89,11 @@ impl OnePole4 {
     #[inline]
     fn run_cut(&self, x: &[f32], y: &mut [f32], state: &mut OnePoleState, g: usize) {
         let n = x.len();
-        let head = if g == 0 { 0 } else { (4 - g).min(n) };
+        if g + n <= 4 {
+            // Within one group, as all runs of tiny blocks are.
+            return self.part(x, y, state, g);
+        }
+        let head = if g == 0 { 0 } else { 4 - g };
         let body = head + (n - head) / 4 * 4;
         self.part(&x[..head], &mut y[..head], state, g);
         state.y = self.groups(&x[head..body], &mut y[head..body], state.y);
@@ -248,17 +253,11 @@ impl<const N: usize> Fdn<N> {
             self.bank.read_gliding(i, &self.delays[i], offset, &mut taps[i][..n]);
             self.damping[i].run(&taps[i][..n], &mut mixed[i][..n], &mut self.state[i], offset);
         }
-        let mut h = 1;
-        while h < N {
-            for i in (0..N).step_by(2 * h) {
-                for j in i..i + h {
-                    for k in 0..CHUNK {
-                        let (a, b) = (mixed[j][k], mixed[j + h][k]);
-                        (mixed[j][k], mixed[j + h][k]) = (a + b, a - b);
-                    }
-                }
-            }
-            h *= 2;
+        // A whole chunk's constant length unrolls; a cut chunk's work stays proportional.
+        if n == CHUNK {
+            hadamard(&mut mixed, CHUNK);
+        } else {
+            hadamard(&mut mixed, n);
         }
         for (i, (tap, m)) in taps.iter().zip(&mixed).enumerate() {
             for ((w, m), x) in self.bank.chunk_mut(i, n).iter_mut().zip(m).zip(input) {
@@ -275,5 +274,22 @@ impl<const N: usize> Fdn<N> {
     pub fn reset(&mut self) {
         self.bank.reset();
         self.state = [OnePoleState::default(); N];
+    }
+}
+
+/// The unnormalized Hadamard transform of `N` lines, on their first `n` samples.
+#[inline(always)]
+fn hadamard<const N: usize>(lines: &mut [Chunk; N], n: usize) {
+    let mut h = 1;
+    while h < N {
+        for i in (0..N).step_by(2 * h) {
+            for j in i..i + h {
+                for k in 0..n {
+                    let (a, b) = (lines[j][k], lines[j + h][k]);
+                    (lines[j][k], lines[j + h][k]) = (a + b, a - b);
+                }
+            }
+        }
+        h *= 2;
     }
 }

@@ -154,7 +154,7 @@ impl Effect for Room {
             for side in 0..2 {
                 for k in 0..8 {
                     self.reflections.read_gliding(0, &self.taps[side][k], offset, &mut tap[..n]);
-                    for (w, t) in wet[side].iter_mut().zip(&tap) {
+                    for (w, t) in wet[side].iter_mut().zip(&tap[..n]) {
                         *w += self.gains[side][k] * t;
                     }
                 }
