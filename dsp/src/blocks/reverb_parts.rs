@@ -62,7 +62,7 @@ impl OnePole4 {
             self.run_cut(x, y, state, offset % 4);
         }
         // At the period's end, a group's end.
-        if (offset + n) % CHUNK == 0 {
+        if (offset + n).is_multiple_of(CHUNK) {
             state.y = flush(state.y);
         }
     }
