@@ -135,25 +135,31 @@ fn run_sections<const N: usize, const RAMP: bool>(
     }
 }
 
-/// Cuts blocks into runs along periods of [`UPDATE_INTERVAL`] samples that run on the signal's
-/// timeline, wherever the host's block boundaries fall. A period starts with the coefficient
-/// update of anything that glides and ends with a flush of the filter states; both thus happen
-/// at the same samples whatever the block sizes, and so does the output.
+/// Cuts blocks into runs along periods of `PERIOD` samples (the EQ's [`UPDATE_INTERVAL`]) that
+/// run on the signal's timeline, wherever the host's block boundaries fall. A period starts
+/// with the coefficient update of anything that glides and ends with a flush of the filter
+/// states; both thus happen at the same samples whatever the block sizes, and so does the
+/// output.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct UpdateClock {
+pub struct UpdateClock<const PERIOD: usize = UPDATE_INTERVAL> {
     left: usize,
 }
 
-impl UpdateClock {
+impl<const PERIOD: usize> UpdateClock<PERIOD> {
     /// Whether the next sample starts a period (and the previous one, if any, ended one).
     pub fn at_boundary(&self) -> bool {
         self.left == 0
     }
 
+    /// How far into its period the next sample is (0 at a boundary).
+    pub fn position(&self) -> usize {
+        (PERIOD - self.left) % PERIOD
+    }
+
     /// The length of the next run out of `available` samples: at most to the period's end.
     pub fn take(&mut self, available: usize) -> usize {
         if self.left == 0 {
-            self.left = UPDATE_INTERVAL;
+            self.left = PERIOD;
         }
         let n = self.left.min(available);
         self.left -= n;

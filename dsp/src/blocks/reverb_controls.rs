@@ -1,7 +1,7 @@
 //! What every reverb has around its tank: the shared parameters, the pre-delay on the way in
 //! and the wet/dry/width mix on the way out.
 
-use crate::blocks::delay_bank::{ControlClock, DelayBank, CHUNK};
+use crate::blocks::delay_bank::{ChunkClock, DelayBank, Glide, CHUNK};
 use crate::param::ParamSpec;
 use crate::smooth::Smoothed;
 
@@ -18,6 +18,7 @@ pub const PREDELAY: usize = 5;
 pub struct PreDelay {
     bank: DelayBank<1>,
     samples: Smoothed,
+    glide: Glide,
     samples_per_ms: f32,
 }
 
@@ -25,9 +26,10 @@ impl PreDelay {
     pub fn new(max_ms: f32, ms: f32, sample_rate: f32) -> Self {
         let samples_per_ms = 0.001 * sample_rate;
         let bank = DelayBank::new((max_ms * samples_per_ms).ceil() as usize);
-        let mut p = Self { bank, samples: Smoothed::new(0.0, sample_rate), samples_per_ms };
+        let samples = Smoothed::new(0.0, sample_rate);
+        let mut p = Self { bank, samples, glide: Glide::default(), samples_per_ms };
         p.set_ms(ms);
-        p.samples.snap();
+        p.reset();
         p
     }
 
@@ -35,20 +37,22 @@ impl PreDelay {
         self.samples.set_target((ms * self.samples_per_ms).round());
     }
 
-    /// Delays one chunk in place.
+    /// Delays one chunk in place, the samples `offset..` of the control period.
     #[inline]
-    pub fn process(&mut self, x: &mut [f32]) {
+    pub fn process(&mut self, x: &mut [f32], offset: usize) {
+        if offset == 0 {
+            self.glide.set(self.samples.advance(CHUNK), true);
+        }
         let n = x.len();
         self.bank.chunk_mut(0, n).copy_from_slice(x);
-        let from = self.samples.current();
-        let to = self.samples.advance(n);
-        self.bank.read_gliding(0, from, (to - from) / n as f32, x);
+        self.bank.read_gliding(0, &self.glide, offset, x);
         self.bank.advance(n);
     }
 
     pub fn reset(&mut self) {
         self.bank.reset();
         self.samples.snap();
+        self.glide.set(self.samples.current(), false);
     }
 }
 
@@ -66,7 +70,7 @@ pub struct ReverbControls {
     /// The tank's output gain at a wet level of 1.
     wet_scale: f32,
     /// Copied out by the effect's `process` while it runs, as its closure borrows the effect.
-    pub clock: ControlClock,
+    pub clock: ChunkClock,
 }
 
 impl ReverbControls {
@@ -79,7 +83,7 @@ impl ReverbControls {
             dry: s(DRY),
             width: s(WIDTH),
             wet_scale,
-            clock: ControlClock::default(),
+            clock: ChunkClock::default(),
         }
     }
 
@@ -99,10 +103,10 @@ impl ReverbControls {
         for s in [&mut self.size, &mut self.damping, &mut self.wet, &mut self.dry, &mut self.width] {
             s.snap();
         }
-        self.clock = ControlClock::default();
+        self.clock = ChunkClock::default();
     }
 
-    /// Size and damping one chunk later, and whether they moved.
+    /// Size and damping one control period later, and whether they moved.
     pub fn advance(&mut self) -> (f32, f32, bool) {
         let moving = !(self.size.is_settled() && self.damping.is_settled());
         (self.size.advance(CHUNK), self.damping.advance(CHUNK), moving)

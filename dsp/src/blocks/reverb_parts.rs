@@ -2,7 +2,7 @@
 //! slow LFO and an N-line feedback delay network, all running on [`DelayBank`]s a chunk at a
 //! time (see [`delay_bank`](crate::blocks::delay_bank)).
 
-use crate::blocks::delay_bank::{DelayBank, CHUNK};
+use crate::blocks::delay_bank::{Chunk, DelayBank, Glide, CHUNK};
 use crate::util::flush;
 use std::f32::consts::{LN_10, PI};
 
@@ -16,14 +16,24 @@ pub fn decay_gain(delay: f32, rt60: f32) -> f32 {
 ///
 /// Written as a lower-triangular 4×4 matrix on four inputs plus powers of `p` on the previous
 /// output, the recursion's latency is paid once per four samples and the rest runs in SIMD.
+/// The groups of four lie on the control period's grid: a group cut by a block boundary is
+/// finished in the next call from its partial sums, with the very same arithmetic, so the
+/// output's rounding does not depend on block sizes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OnePole4 {
     /// `cols[m][k]`: weight of input `m` in output `k`.
     cols: [[f32; 4]; 4],
     /// `p^(k+1)`: weight of the previous output in output `k`.
     pows: [f32; 4],
-    c: f32,
-    p: f32,
+}
+
+/// What a [`OnePole4`] carries from one chunk to the next.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OnePoleState {
+    /// The output before the current group of four.
+    y: f32,
+    /// The current group's matrix products so far (zero between groups).
+    acc: [f32; 4],
 }
 
 impl OnePole4 {
@@ -31,7 +41,7 @@ impl OnePole4 {
         let pow = |k: usize| p.powi(k as i32);
         let cols =
             std::array::from_fn(|m| std::array::from_fn(|k| if k >= m { c * pow(k - m) } else { 0.0 }));
-        Self { cols, pows: std::array::from_fn(|k| pow(k + 1)), c, p }
+        Self { cols, pows: std::array::from_fn(|k| pow(k + 1)) }
     }
 
     /// A unity-gain low-pass whose -3 dB point is at `cutoff` (matched-z: exact for low
@@ -41,13 +51,26 @@ impl OnePole4 {
         Self::new(1.0 - p, p)
     }
 
-    /// Filters `x` into `y` (same length), carrying the filter's output in `state`.
+    /// Filters `x` into `y` (same length), the samples `offset..` of the control period.
     #[inline]
-    pub fn run(&self, x: &[f32], y: &mut [f32], state: &mut f32) {
-        let mut s = *state;
-        let mut xs = x.chunks_exact(4);
-        let mut ys = y.chunks_exact_mut(4);
-        for (x, y) in (&mut xs).zip(&mut ys) {
+    pub fn run(&self, x: &[f32], y: &mut [f32], state: &mut OnePoleState, offset: usize) {
+        let n = x.len();
+        // A whole chunk is a whole period, hence whole groups, and its constant length unrolls.
+        if n == CHUNK {
+            state.y = self.groups(&x[..CHUNK], &mut y[..CHUNK], state.y);
+        } else {
+            self.run_cut(x, y, state, offset % 4);
+        }
+        // At the period's end, a group's end.
+        if (offset + n).is_multiple_of(CHUNK) {
+            state.y = flush(state.y);
+        }
+    }
+
+    /// Whole groups from the output `s` before them; returns the last output.
+    #[inline(always)]
+    fn groups(&self, x: &[f32], y: &mut [f32], mut s: f32) -> f32 {
+        for (x, y) in x.chunks_exact(4).zip(y.chunks_exact_mut(4)) {
             let mut acc = [0.0; 4];
             for (m, col) in self.cols.iter().enumerate() {
                 for k in 0..4 {
@@ -59,11 +82,38 @@ impl OnePole4 {
             }
             s = y[3];
         }
-        for (x, y) in xs.remainder().iter().zip(ys.into_remainder()) {
-            s = self.c * x + self.p * s;
-            *y = s;
+        s
+    }
+
+    /// A run starting `g` samples into a group or not ending at a group's end.
+    #[inline]
+    fn run_cut(&self, x: &[f32], y: &mut [f32], state: &mut OnePoleState, g: usize) {
+        let n = x.len();
+        if g + n <= 4 {
+            // Within one group, as all runs of tiny blocks are.
+            return self.part(x, y, state, g);
         }
-        *state = flush(s);
+        let head = if g == 0 { 0 } else { 4 - g };
+        let body = head + (n - head) / 4 * 4;
+        self.part(&x[..head], &mut y[..head], state, g);
+        state.y = self.groups(&x[head..body], &mut y[head..body], state.y);
+        self.part(&x[body..], &mut y[body..], state, 0);
+    }
+
+    /// Outputs `g..g + x.len()` of a group (not beyond it), one input at a time, bit for bit
+    /// as a whole group gives them: that adds its inputs' products in the same order, and its
+    /// terms beyond the triangle are `0 * x`, which leave a sum started at +0 unchanged.
+    #[inline]
+    fn part(&self, x: &[f32], y: &mut [f32], state: &mut OnePoleState, g: usize) {
+        for (m, (x, y)) in (g..).zip(x.iter().zip(y.iter_mut())) {
+            for k in 0..4 {
+                state.acc[k] += self.cols[m][k] * x;
+            }
+            *y = state.acc[m] + self.pows[m] * state.y;
+            if m == 3 {
+                (state.y, state.acc) = (*y, [0.0; 4]);
+            }
+        }
     }
 }
 
@@ -149,12 +199,9 @@ impl Lfo {
 /// modulation are smooth.
 pub struct Fdn<const N: usize> {
     bank: DelayBank<N>,
-    delay: [f32; N],
-    step: [f32; N],
-    /// Where the delays glide to by the end of the control period.
-    target: [f32; N],
+    delays: [Glide; N],
     damping: [OnePole4; N],
-    state: [f32; N],
+    state: [OnePoleState; N],
     max_delay: f32,
 }
 
@@ -165,11 +212,9 @@ impl<const N: usize> Fdn<N> {
         assert!(N == 4 || N == 8, "the FDN mixes 4 or 8 lines");
         Self {
             bank: DelayBank::new(max_delay),
-            delay: [CHUNK as f32 + 1.0; N],
-            step: [0.0; N],
-            target: [CHUNK as f32 + 1.0; N],
+            delays: [Glide::default(); N],
             damping: [OnePole4::default(); N],
-            state: [0.0; N],
+            state: [OnePoleState::default(); N],
             max_delay: max_delay as f32,
         }
     }
@@ -177,13 +222,8 @@ impl<const N: usize> Fdn<N> {
     /// At the start of a control period: moves the line delays (samples, kept above a chunk)
     /// linearly to `delays` over the period, or at once when `glide` is false.
     pub fn set_delays(&mut self, delays: &[f32; N], glide: bool) {
-        for i in 0..N {
-            let target = delays[i].clamp(CHUNK as f32 + 1.0, self.max_delay);
-            // Restarting from the exact previous target keeps rounding from accumulating and
-            // a settled delay from creeping.
-            self.delay[i] = if glide { self.target[i] } else { target };
-            self.step[i] = (target - self.delay[i]) / CHUNK as f32;
-            self.target[i] = target;
+        for (line, delay) in self.delays.iter_mut().zip(delays) {
+            line.set(delay.clamp(CHUNK as f32 + 1.0, self.max_delay), glide);
         }
     }
 
@@ -202,28 +242,22 @@ impl<const N: usize> Fdn<N> {
         }
     }
 
-    /// One chunk: `input` in, the left and right taps added to `left` and `right`.
+    /// One chunk, the samples `offset..` of the control period: `input` in, the left and right
+    /// taps added to `left` and `right`.
     #[inline]
-    pub fn process(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32]) {
+    pub fn process(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32], offset: usize) {
         let n = input.len();
         let mut taps = [[0.0; CHUNK]; N];
         let mut mixed = [[0.0; CHUNK]; N];
         for i in 0..N {
-            self.bank.read_gliding(i, self.delay[i], self.step[i], &mut taps[i][..n]);
-            self.delay[i] += self.step[i] * n as f32;
-            self.damping[i].run(&taps[i][..n], &mut mixed[i][..n], &mut self.state[i]);
+            self.bank.read_gliding(i, &self.delays[i], offset, &mut taps[i][..n]);
+            self.damping[i].run(&taps[i][..n], &mut mixed[i][..n], &mut self.state[i], offset);
         }
-        let mut h = 1;
-        while h < N {
-            for i in (0..N).step_by(2 * h) {
-                for j in i..i + h {
-                    for k in 0..CHUNK {
-                        let (a, b) = (mixed[j][k], mixed[j + h][k]);
-                        (mixed[j][k], mixed[j + h][k]) = (a + b, a - b);
-                    }
-                }
-            }
-            h *= 2;
+        // A whole chunk's constant length unrolls; a cut chunk's work stays proportional.
+        if n == CHUNK {
+            hadamard(&mut mixed, CHUNK);
+        } else {
+            hadamard(&mut mixed, n);
         }
         for (i, (tap, m)) in taps.iter().zip(&mixed).enumerate() {
             for ((w, m), x) in self.bank.chunk_mut(i, n).iter_mut().zip(m).zip(input) {
@@ -239,6 +273,23 @@ impl<const N: usize> Fdn<N> {
 
     pub fn reset(&mut self) {
         self.bank.reset();
-        self.state = [0.0; N];
+        self.state = [OnePoleState::default(); N];
+    }
+}
+
+/// The unnormalized Hadamard transform of `N` lines, on their first `n` samples.
+#[inline(always)]
+fn hadamard<const N: usize>(lines: &mut [Chunk; N], n: usize) {
+    let mut h = 1;
+    while h < N {
+        for i in (0..N).step_by(2 * h) {
+            for j in i..i + h {
+                for k in 0..n {
+                    let (a, b) = (lines[j][k], lines[j + h][k]);
+                    (lines[j][k], lines[j + h][k]) = (a + b, a - b);
+                }
+            }
+        }
+        h *= 2;
     }
 }

@@ -9,7 +9,7 @@
 //! The wet signal starts after the pre-delay plus the shortest line, `31 * (0.4 + 0.6 size)` ms
 //! rounded to whole samples (that line is not modulated, so the onset stays put).
 
-use crate::blocks::delay_bank::{Chunk, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, Chunk, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
 use crate::blocks::reverb_parts::{Diffuser, Fdn, Lfo};
 use crate::effect::{Effect, EffectSpec, Family};
@@ -84,7 +84,7 @@ impl Hall {
         fx
     }
 
-    /// Once per chunk: follows size and damping, moves the modulation. `glide` is false on
+    /// Once per control period: follows size and damping, moves the modulation. `glide` is false on
     /// reset, where everything jumps to its place.
     fn update(&mut self, glide: bool) {
         let (size, damping, moving) = self.controls.advance();
@@ -123,8 +123,8 @@ impl Effect for Hall {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mut clock = self.controls.clock;
-        clock.run(left.len().min(right.len()), |range, tick| {
-            if tick {
+        for_each_chunk(&mut clock, left.len().min(right.len()), |range, offset| {
+            if offset == 0 {
                 self.update(true);
             }
             let n = range.len();
@@ -134,10 +134,10 @@ impl Effect for Hall {
                 *x = 0.5 * (l + r);
             }
             let x = &mut x[..n];
-            self.predelay.process(x);
+            self.predelay.process(x, offset);
             self.diffuser.process(x);
             let (mut wet_l, mut wet_r): (Chunk, Chunk) = ([0.0; CHUNK], [0.0; CHUNK]);
-            self.fdn.process(x, &mut wet_l[..n], &mut wet_r[..n]);
+            self.fdn.process(x, &mut wet_l[..n], &mut wet_r[..n], offset);
             self.controls.mix(left, right, &wet_l[..n], &wet_r[..n]);
         });
         self.controls.clock = clock;

@@ -14,9 +14,9 @@
 //! The wet signal starts after the pre-delay plus the earliest output tap, 266 samples at
 //! Dattorro's 29.761 kHz (8.94 ms).
 
-use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, Chunk, DelayBank, Glide, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
-use crate::blocks::reverb_parts::{allpass, decay_gain, Diffuser, Lfo, OnePole4};
+use crate::blocks::reverb_parts::{allpass, decay_gain, Diffuser, Lfo, OnePole4, OnePoleState};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 
@@ -90,11 +90,10 @@ struct Plate {
     taps: [[(usize, usize, f32); 7]; 2],
     excursion: f32,
     lfo: Lfo,
-    /// Modulated allpass delays at the chunk start and their steps per sample.
-    mod_delay: [f32; 2],
-    mod_step: [f32; 2],
+    /// The modulated allpasses' delays.
+    mod_delay: [Glide; 2],
     lowpass: OnePole4,
-    lowpass_state: [f32; 2],
+    lowpass_state: [OnePoleState; 2],
     /// Decay gain of each element of each half, as `delays`.
     gains: [[f32; 4]; 2],
     /// Tap weights: sign and decay over the tap's position.
@@ -121,10 +120,9 @@ impl Plate {
             taps: TAPS.map(|side| side.map(|(lane, d, sign)| (lane, scale(d), sign))),
             excursion,
             lfo: Lfo::new(MOD_HZ, sample_rate),
-            mod_delay: [0.0; 2],
-            mod_step: [0.0; 2],
+            mod_delay: [Glide::default(); 2],
             lowpass: OnePole4::default(),
-            lowpass_state: [0.0; 2],
+            lowpass_state: [OnePoleState::default(); 2],
             gains: [[0.0; 4]; 2],
             weights: [[0.0; 7]; 2],
             diffusion: [[0.0; 2]; 2],
@@ -134,7 +132,8 @@ impl Plate {
         fx
     }
 
-    /// Once per chunk: follows size and damping, moves the modulation (`glide` false on reset).
+    /// Once per control period: follows size and damping, moves the modulation (`glide` false
+    /// on reset).
     fn update(&mut self, glide: bool) {
         let (size, damping, moving) = self.controls.advance();
         if moving || !glide {
@@ -157,16 +156,13 @@ impl Plate {
         }
         let (c, s) = if glide { self.lfo.advance() } else { (1.0, 0.0) };
         for (half, m) in [c, s].iter().enumerate() {
-            let target = self.delays[half][0] as f32 + self.excursion * m;
-            if !glide {
-                self.mod_delay[half] = target;
-            }
-            self.mod_step[half] = (target - self.mod_delay[half]) / CHUNK as f32;
+            self.mod_delay[half].set(self.delays[half][0] as f32 + self.excursion * m, glide);
         }
     }
 
-    /// One chunk of diffused input `x` through the tank, output taps added to `out`.
-    fn tank(&mut self, x: &[f32], out: &mut [Chunk; 2]) {
+    /// One chunk of diffused input `x`, the samples `offset..` of the control period, through
+    /// the tank, output taps added to `out`.
+    fn tank(&mut self, x: &[f32], out: &mut [Chunk; 2], offset: usize) {
         let n = x.len();
         // Each half's end, from before this chunk, feeds the other half.
         let mut ends = [[0.0; CHUNK]; 2];
@@ -183,15 +179,13 @@ impl Plate {
             }
             let a = &mut a[..n];
             let mut delayed: Chunk = [0.0; CHUNK];
-            let (d, step) = (self.mod_delay[half], self.mod_step[half]);
-            self.tank.read_gliding(lane, d, step, &mut delayed[..n]);
-            self.mod_delay[half] = d + step * n as f32;
+            self.tank.read_gliding(lane, &self.mod_delay[half], offset, &mut delayed[..n]);
             allpass(a, &delayed[..n], self.tank.chunk_mut(lane, n), self.diffusion[half][0]);
             let (far, line) = self.tank.io(lane + 1, self.delays[half][1], n);
             for (w, a) in line.iter_mut().zip(a.iter()) {
                 *w = g_ap1 * a;
             }
-            self.lowpass.run(far, a, &mut self.lowpass_state[half]);
+            self.lowpass.run(far, a, &mut self.lowpass_state[half], offset);
             for a in a.iter_mut() {
                 *a *= g_d1;
             }
@@ -226,15 +220,15 @@ impl Effect for Plate {
         self.predelay.reset();
         self.diffuser.reset();
         self.tank.reset();
-        self.lowpass_state = [0.0; 2];
+        self.lowpass_state = [OnePoleState::default(); 2];
         self.lfo.reset();
         self.update(false);
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mut clock = self.controls.clock;
-        clock.run(left.len().min(right.len()), |range, tick| {
-            if tick {
+        for_each_chunk(&mut clock, left.len().min(right.len()), |range, offset| {
+            if offset == 0 {
                 self.update(true);
             }
             let n = range.len();
@@ -244,10 +238,10 @@ impl Effect for Plate {
                 *x = 0.5 * (l + r);
             }
             let x = &mut x[..n];
-            self.predelay.process(x);
+            self.predelay.process(x, offset);
             self.diffuser.process(x);
             let mut wet = [[0.0; CHUNK]; 2];
-            self.tank(x, &mut wet);
+            self.tank(x, &mut wet, offset);
             self.controls.mix(left, right, &wet[0][..n], &wet[1][..n]);
         });
         self.controls.clock = clock;

@@ -7,9 +7,9 @@
 //! Unlike the predecessor the output is never clipped: a loud input gives a proportionally loud
 //! reverb.
 
-use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, Chunk, DelayBank, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, ReverbControls};
-use crate::blocks::reverb_parts::{Diffuser, OnePole4};
+use crate::blocks::reverb_parts::{Diffuser, OnePole4, OnePoleState};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::flush;
@@ -45,7 +45,7 @@ struct Freeverb {
     comb_delays: [usize; 16],
     /// The combs' low-pass: `store = (1 - damp) out + damp store`.
     lowpass: OnePole4,
-    stores: [f32; 16],
+    stores: [OnePoleState; 16],
     allpasses: [Diffuser<4>; 2],
     feedback: f32,
     /// Converts Freeverb's damping pole (tuned at 44.1 kHz) to this rate: `pole^(44.1k / rate)`
@@ -65,7 +65,7 @@ impl Freeverb {
             combs: DelayBank::new(comb_delays[15]),
             comb_delays,
             lowpass: OnePole4::default(),
-            stores: [0.0; 16],
+            stores: [OnePoleState::default(); 16],
             allpasses: [allpass(0), allpass(1)],
             feedback: 0.0,
             damp_exponent: TUNING_RATE / sample_rate,
@@ -74,7 +74,7 @@ impl Freeverb {
         fx
     }
 
-    /// Once per chunk while size or damping move, and on reset (`force`).
+    /// Once per control period while size or damping move, and on reset (`force`).
     fn update(&mut self, force: bool) {
         let (size, damping, moving) = self.controls.advance();
         if !(moving || force) {
@@ -96,15 +96,15 @@ impl Effect for Freeverb {
     fn reset(&mut self) {
         self.controls.reset();
         self.combs.reset();
-        self.stores = [0.0; 16];
+        self.stores = [OnePoleState::default(); 16];
         self.allpasses.iter_mut().for_each(Diffuser::reset);
         self.update(true);
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mut clock = self.controls.clock;
-        clock.run(left.len().min(right.len()), |range, tick| {
-            if tick {
+        for_each_chunk(&mut clock, left.len().min(right.len()), |range, offset| {
+            if offset == 0 {
                 self.update(false);
             }
             let n = range.len();
@@ -118,7 +118,7 @@ impl Effect for Freeverb {
             for (i, state) in self.stores.iter_mut().enumerate() {
                 let (out, line) = self.combs.io(i, self.comb_delays[i], n);
                 let (store, input, acc) = (&mut store[..n], &input[..n], &mut wet[i / 8][..n]);
-                self.lowpass.run(out, store, state);
+                self.lowpass.run(out, store, state, offset);
                 for j in 0..n {
                     line[j] = flush(input[j] + store[j] * self.feedback);
                     acc[j] += out[j];

@@ -9,9 +9,9 @@
 //! The first reflection (left) comes exactly at the pre-delay: the pre-delay is the gap before
 //! the first reflection.
 
-use crate::blocks::delay_bank::{Chunk, DelayBank, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, Chunk, DelayBank, Glide, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
-use crate::blocks::reverb_parts::{Fdn, OnePole4};
+use crate::blocks::reverb_parts::{Fdn, OnePole4, OnePoleState};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use std::f32::consts::PI;
@@ -64,11 +64,10 @@ struct Room {
     controls: ReverbControls,
     predelay: PreDelay,
     walls: OnePole4,
-    wall_state: f32,
+    wall_state: OnePoleState,
     reflections: DelayBank<1>,
-    /// Tap delays in samples, left then right, their steps per sample and their gains.
-    taps: [[f32; 8]; 2],
-    steps: [[f32; 8]; 2],
+    /// Tap delays in samples, left then right, and their gains.
+    taps: [[Glide; 8]; 2],
     gains: [[f32; 8]; 2],
     fdn: Fdn<8>,
     lines: [f32; 8],
@@ -85,10 +84,9 @@ impl Room {
             controls: ReverbControls::new(SPEC.params, WET_SCALE, sample_rate),
             predelay: PreDelay::new(p.max, p.default, sample_rate),
             walls: OnePole4::default(),
-            wall_state: 0.0,
+            wall_state: OnePoleState::default(),
             reflections: DelayBank::new((REFLECTIONS_MS[1][7] * samples_per_ms).ceil() as usize),
-            taps: [[0.0; 8]; 2],
-            steps: [[0.0; 8]; 2],
+            taps: [[Glide::default(); 8]; 2],
             gains,
             fdn: Fdn::new((LINES_MS[7] * samples_per_ms).ceil() as usize),
             lines: [0.0; 8],
@@ -99,22 +97,17 @@ impl Room {
         fx
     }
 
-    /// Once per chunk: follows size and damping (`glide` false on reset, where everything jumps
-    /// to its place).
+    /// Once per control period: follows size and damping (`glide` false on reset, where
+    /// everything jumps to its place).
     fn update(&mut self, glide: bool) {
         let (size, damping, moving) = self.controls.advance();
-        self.steps = [[0.0; 8]; 2];
-        if moving || !glide {
-            let scale = length_scale(size) * self.samples_per_ms;
-            for (side, times) in REFLECTIONS_MS.iter().enumerate() {
-                for (k, ms) in times.iter().enumerate() {
-                    if glide {
-                        self.steps[side][k] = (ms * scale - self.taps[side][k]) / CHUNK as f32;
-                    } else {
-                        self.taps[side][k] = ms * scale;
-                    }
-                }
+        let scale = length_scale(size) * self.samples_per_ms;
+        for (taps, times) in self.taps.iter_mut().zip(&REFLECTIONS_MS) {
+            for (tap, ms) in taps.iter_mut().zip(times) {
+                tap.set(ms * scale, glide);
             }
+        }
+        if moving || !glide {
             self.lines = LINES_MS.map(|ms| (ms * scale).round());
             let cos_ref = (2.0 * PI * DAMPING_REF_HZ / self.sample_rate).cos();
             self.fdn.set_decay(&self.lines, rt60(size) * self.sample_rate, 1.0 - 0.7 * damping, cos_ref);
@@ -136,7 +129,7 @@ impl Effect for Room {
     fn reset(&mut self) {
         self.controls.reset();
         self.predelay.reset();
-        self.wall_state = 0.0;
+        self.wall_state = OnePoleState::default();
         self.reflections.reset();
         self.fdn.reset();
         self.update(false);
@@ -144,8 +137,8 @@ impl Effect for Room {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mut clock = self.controls.clock;
-        clock.run(left.len().min(right.len()), |range, tick| {
-            if tick {
+        for_each_chunk(&mut clock, left.len().min(right.len()), |range, offset| {
+            if offset == 0 {
                 self.update(true);
             }
             let n = range.len();
@@ -154,17 +147,15 @@ impl Effect for Room {
             for ((x, l), r) in x.iter_mut().zip(&*left).zip(&*right) {
                 *x = 0.5 * (l + r);
             }
-            self.predelay.process(&mut x[..n]);
-            self.walls.run(&x[..n], self.reflections.chunk_mut(0, n), &mut self.wall_state);
+            self.predelay.process(&mut x[..n], offset);
+            self.walls.run(&x[..n], self.reflections.chunk_mut(0, n), &mut self.wall_state, offset);
             let mut wet = [[0.0; CHUNK]; 2];
             let mut tap: Chunk = [0.0; CHUNK];
             for side in 0..2 {
                 for k in 0..8 {
-                    let (delay, step, gain) = (self.taps[side][k], self.steps[side][k], self.gains[side][k]);
-                    self.reflections.read_gliding(0, delay, step, &mut tap[..n]);
-                    self.taps[side][k] = delay + step * n as f32;
-                    for (w, t) in wet[side].iter_mut().zip(&tap) {
-                        *w += gain * t;
+                    self.reflections.read_gliding(0, &self.taps[side][k], offset, &mut tap[..n]);
+                    for (w, t) in wet[side].iter_mut().zip(&tap[..n]) {
+                        *w += self.gains[side][k] * t;
                     }
                 }
             }
@@ -174,7 +165,7 @@ impl Effect for Room {
                 *s = TAIL_SEND * (l + r);
             }
             let [wet_l, wet_r] = &mut wet;
-            self.fdn.process(&send[..n], &mut wet_l[..n], &mut wet_r[..n]);
+            self.fdn.process(&send[..n], &mut wet_l[..n], &mut wet_r[..n], offset);
             self.controls.mix(left, right, &wet_l[..n], &wet_r[..n]);
         });
         self.controls.clock = clock;
