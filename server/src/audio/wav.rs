@@ -1,0 +1,200 @@
+//! WAV in and out (hound). Integer PCM of 8 to 32 bits and 32-bit float are read; what is written
+//! is 16- or 24-bit PCM or 32-bit float, rounded to nearest without dither and clipped to full
+//! scale for PCM.
+
+use super::Audio;
+use crate::error::ApiError;
+use hound::{SampleFormat, WavReader, WavSpec, WavWriter};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::io::Cursor;
+use utoipa::ToSchema;
+
+/// A WAV sample format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WavFormat {
+    pub bits: u16,
+    pub float: bool,
+}
+
+impl WavFormat {
+    pub const PCM16: Self = Self { bits: 16, float: false };
+    pub const PCM24: Self = Self { bits: 24, float: false };
+    pub const FLOAT32: Self = Self { bits: 32, float: true };
+
+    pub fn name(self) -> String {
+        if self.float {
+            format!("float{}", self.bits)
+        } else {
+            format!("pcm{}", self.bits)
+        }
+    }
+}
+
+/// The output formats a client can ask for: `16`, `24` or `32` (float), as numbers or strings
+/// (`"pcm16"`, `"pcm24"`, `"float32"` are accepted too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(value_type = u16, example = 24)]
+pub struct OutputFormat(pub WavFormat);
+
+impl Default for OutputFormat {
+    /// 16-bit, as the predecessor's front end exported.
+    fn default() -> Self {
+        Self(WavFormat::PCM16)
+    }
+}
+
+impl<'de> Deserialize<'de> for OutputFormat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let text = match &value {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        match text.as_str() {
+            "16" | "pcm16" | "int16" => Ok(Self(WavFormat::PCM16)),
+            "24" | "pcm24" | "int24" => Ok(Self(WavFormat::PCM24)),
+            "32" | "32f" | "float32" | "f32" | "float" => Ok(Self(WavFormat::FLOAT32)),
+            _ => Err(serde::de::Error::custom(format!(
+                "format must be 16, 24 or 32 (32-bit float), got {value}"
+            ))),
+        }
+    }
+}
+
+impl Serialize for OutputFormat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u16(self.0.bits)
+    }
+}
+
+fn unreadable(message: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request("invalid_wav", format!("not a readable WAV file: {message}"))
+}
+
+/// Reads a WAV file of one or two channels. A truncated file, one that is not a WAV at all, or
+/// one with more channels is an error naming the problem.
+pub fn decode(bytes: &[u8]) -> Result<(Audio, WavFormat), ApiError> {
+    let reader = WavReader::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let spec = reader.spec();
+    if !(1..=2).contains(&spec.channels) {
+        return Err(ApiError::invalid(
+            "unsupported_wav",
+            format!("WAV files of 1 or 2 channels are supported, this one has {}", spec.channels),
+            "",
+        ));
+    }
+    if spec.sample_rate == 0 {
+        return Err(unreadable("sample rate 0"));
+    }
+    let format = WavFormat { bits: spec.bits_per_sample, float: spec.sample_format == SampleFormat::Float };
+    let declared = reader.len() as usize;
+    // The header's length is not trusted for the allocation: a hostile one could claim 4 GiB.
+    let bytes_per_sample = (spec.bits_per_sample as usize).div_ceil(8).max(1);
+    let mut interleaved = Vec::with_capacity(declared.min(bytes.len() / bytes_per_sample));
+    match spec.sample_format {
+        SampleFormat::Float => {
+            for s in reader.into_samples::<f32>() {
+                interleaved.push(s.map_err(truncated)?);
+            }
+        }
+        SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            for s in reader.into_samples::<i32>() {
+                interleaved.push(s.map_err(truncated)? as f32 * scale);
+            }
+        }
+    }
+    let n = spec.channels as usize;
+    let frames = interleaved.len() / n;
+    let channels = (0..n).map(|c| (0..frames).map(|i| interleaved[i * n + c]).collect()).collect();
+    Ok((Audio { channels, sample_rate: spec.sample_rate }, format))
+}
+
+fn truncated(e: hound::Error) -> ApiError {
+    let eof = match &e {
+        hound::Error::IoError(io) => io.kind() == std::io::ErrorKind::UnexpectedEof || io.to_string().contains("enough bytes"),
+        hound::Error::FormatError(m) => m.contains("enough bytes"),
+        _ => false,
+    };
+    if eof {
+        truncation()
+    } else {
+        unreadable(e)
+    }
+}
+
+fn truncation() -> ApiError {
+    unreadable("the data ends before the length its header declares (truncated file?)")
+}
+
+/// Writes `audio` as a WAV file in `format`.
+pub fn encode(audio: &Audio, format: WavFormat) -> Vec<u8> {
+    let spec = WavSpec {
+        channels: audio.channels.len() as u16,
+        sample_rate: audio.sample_rate,
+        bits_per_sample: format.bits,
+        sample_format: if format.float { SampleFormat::Float } else { SampleFormat::Int },
+    };
+    let frames = audio.frames();
+    let capacity = 80 + frames * audio.channels.len() * (format.bits as usize / 8);
+    let mut cursor = Cursor::new(Vec::with_capacity(capacity));
+    // Writing to memory cannot fail except on a sample wider than the format, which the
+    // conversions below rule out.
+    let mut writer = WavWriter::new(&mut cursor, spec).expect("WAV header to memory");
+    let samples = (0..frames).flat_map(|i| audio.channels.iter().map(move |c| c[i]));
+    if format.float {
+        for s in samples {
+            writer.write_sample(s).expect("WAV sample to memory");
+        }
+    } else {
+        let full = (1i64 << (format.bits - 1)) as f32;
+        let (lo, hi) = (-full as i64, full as i64 - 1);
+        if format.bits == 16 {
+            let mut w16 = writer.get_i16_writer((frames * audio.channels.len()) as u32);
+            for s in samples {
+                w16.write_sample(((s * full).round() as i64).clamp(lo, hi) as i16);
+            }
+            w16.flush().expect("WAV samples to memory");
+        } else {
+            for s in samples {
+                writer.write_sample(((s * full).round() as i64).clamp(lo, hi) as i32).expect("WAV sample to memory");
+            }
+        }
+    }
+    writer.finalize().expect("WAV to memory");
+    cursor.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(frames: usize) -> Audio {
+        let l: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.05).sin() * 0.9).collect();
+        let r = l.iter().map(|x| -x * 0.5).collect();
+        Audio { channels: vec![l, r], sample_rate: 44_100 }
+    }
+
+    #[test]
+    fn roundtrips_within_quantization() {
+        let audio = sine(1000);
+        for (format, tolerance) in [(WavFormat::PCM16, 1.0 / 32768.0), (WavFormat::PCM24, 1.0 / 8_388_608.0), (WavFormat::FLOAT32, 0.0)] {
+            let (back, f) = decode(&encode(&audio, format)).unwrap();
+            assert_eq!(f, format);
+            assert_eq!(back.sample_rate, 44_100);
+            for (a, b) in audio.channels.iter().flatten().zip(back.channels.iter().flatten()) {
+                assert!((a - b).abs() <= tolerance, "{format:?}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_garbage_and_truncation() {
+        assert_eq!(decode(b"hello, not a wav").unwrap_err().body.code, "invalid_wav");
+        let bytes = encode(&sine(1000), WavFormat::PCM16);
+        let err = decode(&bytes[..bytes.len() - 101]).unwrap_err();
+        assert!(err.body.message.contains("truncated"), "{}", err.body.message);
+        assert_eq!(decode(&bytes[..20]).unwrap_err().body.code, "invalid_wav");
+    }
+}
