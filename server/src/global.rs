@@ -51,10 +51,22 @@ impl std::fmt::Display for ServerStatus {
 /// The process's shared server and registry.
 pub fn global() -> &'static Global {
     static GLOBAL: OnceLock<Global> = OnceLock::new();
-    GLOBAL.get_or_init(|| Global { registry: Registry::new(), hub: Hub::new(), server: Mutex::new(State::NotStarted) })
+    GLOBAL.get_or_init(Global::new)
+}
+
+impl Default for Global {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Global {
+    /// A separate instance of the shared-server logic; the plugin uses [`global()`], tests
+    /// make their own.
+    pub fn new() -> Self {
+        Global { registry: Registry::new(), hub: Hub::new(), server: Mutex::new(State::NotStarted) }
+    }
+
     /// Registers an instance, starting the server first if this is the first registration.
     pub fn register(&self, instance: Arc<dyn Instance>) -> Registration {
         self.ensure_started();

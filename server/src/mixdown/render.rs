@@ -1,10 +1,9 @@
 //! The mixdown render, the same for inline requests and jobs.
 //!
 //! Tracks are rendered in parallel: one worker per core takes the next unrendered track,
-//! resamples it to the mix rate, runs its chain (latency-compensated, see [`crate::render`]),
-//! applies volume and pan, and adds it to its own sum; the workers' sums are then added. Summing
-//! is therefore order-independent up to float rounding, and memory stays at one mix-length
-//! buffer per worker plus the tracks being rendered.
+//! resamples it to the mix rate and runs its chain (latency-compensated, see
+//! [`crate::render`]); the rendered tracks are then added to the mix with their volume and pan,
+//! in track order (see [`InOrderSum`]), so a render is bit-identical whatever the core count.
 
 use super::{MixPlan, TrackPlan};
 use crate::audio::loudness::{self, LoudnessReport};
@@ -13,6 +12,7 @@ use crate::error::ApiError;
 use crate::render::run_chain;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use utoipa::ToSchema;
 
@@ -145,45 +145,68 @@ fn mix_tracks(tracks: Vec<TrackPlan>, rate: u32, frames: usize, progress: &dyn P
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let sum = Mutex::new(InOrderSum::new(frames));
     let work = (frames * count).max(1) as f64;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(count).max(1);
     progress.report(Stage::Tracks, 0.0);
 
-    let worker = || -> Result<Option<Stereo>, ApiError> {
-        let mut sum: Option<Stereo> = None;
-        while let Some(slot) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+    let worker = || -> Result<(), ApiError> {
+        loop {
+            let position = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = queue.get(position) else { return Ok(()) };
             let Some(track) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else { continue };
             let mut tick = |n: usize| {
                 let total = done.fetch_add(n, Ordering::Relaxed) + n;
                 progress.report(Stage::Tracks, lerp(Stage::Tracks, total as f64 / work));
                 !(stop.load(Ordering::Relaxed) || progress.cancelled())
             };
-            let rendered = render_track(track, rate, frames, &mut tick).inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
-            let Some(((l, r), (gl, gr))) = rendered else {
-                stop.store(true, Ordering::Relaxed);
-                return Ok(None);
-            };
-            let (sl, sr) = sum.get_or_insert_with(|| (vec![0.0; frames], vec![0.0; frames]));
-            sl.iter_mut().zip(&l).for_each(|(s, x)| *s += x * gl);
-            sr.iter_mut().zip(&r).for_each(|(s, x)| *s += x * gr);
+            match render_track(track, rate, frames, &mut tick) {
+                Ok(Some(rendered)) => sum.lock().unwrap_or_else(|e| e.into_inner()).add(position, rendered),
+                Ok(None) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
         }
-        Ok(Some(sum.unwrap_or_default()))
     };
 
-    let results: Vec<Result<Option<Stereo>, ApiError>> = std::thread::scope(|s| {
+    let results: Vec<Result<(), ApiError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers).map(|_| s.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal("a track render panicked"))))
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal("a track render panicked")))).collect()
     });
-    let mut mix = (vec![0.0f32; frames], vec![0.0f32; frames]);
-    for result in results {
-        let Some((l, r)) = result? else { return Ok(None) };
-        mix.0.iter_mut().zip(&l).for_each(|(s, x)| *s += x);
-        mix.1.iter_mut().zip(&r).for_each(|(s, x)| *s += x);
+    results.into_iter().collect::<Result<(), ApiError>>()?;
+    if stop.load(Ordering::Relaxed) {
+        return Ok(None);
     }
-    Ok(Some(mix))
+    Ok(Some(sum.into_inner().unwrap_or_else(|e| e.into_inner()).mix))
+}
+
+/// Adds rendered tracks to the mix in track order, whichever worker finishes first, so that
+/// the float sum (and so the file) is the same on every machine and every run. Tracks that
+/// finish early wait here until those before them are added.
+struct InOrderSum {
+    mix: Stereo,
+    next: usize,
+    waiting: BTreeMap<usize, (Stereo, (f32, f32))>,
+}
+
+impl InOrderSum {
+    fn new(frames: usize) -> Self {
+        Self { mix: (vec![0.0; frames], vec![0.0; frames]), next: 0, waiting: BTreeMap::new() }
+    }
+
+    fn add(&mut self, position: usize, rendered: (Stereo, (f32, f32))) {
+        self.waiting.insert(position, rendered);
+        while let Some(((l, r), (gl, gr))) = self.waiting.remove(&self.next) {
+            self.mix.0.iter_mut().zip(&l).for_each(|(s, x)| *s += x * gl);
+            self.mix.1.iter_mut().zip(&r).for_each(|(s, x)| *s += x * gr);
+            self.next += 1;
+        }
+    }
 }
 
 /// One track at the mix rate, through its chain, `frames` long; with its gains.

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list))
+    OpenApiRouter::new().routes(routes!(list_effects))
 }
 
 /// The routes that carry audio (and get the large body limit).
@@ -88,7 +88,7 @@ fn param_info(p: &ParamSpec) -> ParamInfo {
 
 /// All effects with their parameters (also at the predecessor's `/daw/effects/list` and `/effects`).
 #[utoipa::path(get, path = "/api/effects/list", tag = "effects", responses((status = 200, body = EffectList)))]
-async fn list() -> Json<EffectList> {
+async fn list_effects() -> Json<EffectList> {
     Json(EffectList { effects: registry::EFFECTS.iter().map(|s| effect_info(s)).collect() })
 }
 

@@ -15,12 +15,12 @@ pub struct InstanceList {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get_one))
+    OpenApiRouter::new().routes(routes!(list_instances)).routes(routes!(get_instance))
 }
 
 /// Every instance registered with this server, in registration order.
 #[utoipa::path(get, path = "/api/instances", tag = "instances", responses((status = 200, body = InstanceList)))]
-async fn list(State(state): State<AppState>) -> Json<InstanceList> {
+async fn list_instances(State(state): State<AppState>) -> Json<InstanceList> {
     Json(InstanceList { instances: state.registry.list() })
 }
 
@@ -30,7 +30,7 @@ async fn list(State(state): State<AppState>) -> Json<InstanceList> {
     params(("id" = String, Path, description = "Instance id from the list")),
     responses((status = 200, body = InstanceInfo), (status = 404, body = ErrorResponse)),
 )]
-async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<InstanceInfo>, ApiError> {
+async fn get_instance(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<InstanceInfo>, ApiError> {
     state
         .registry
         .info(&id)

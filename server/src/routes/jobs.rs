@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(status)).routes(routes!(result))
+    OpenApiRouter::new().routes(routes!(list_jobs)).routes(routes!(job_status)).routes(routes!(job_result))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -24,7 +24,7 @@ pub struct JobList {
 
 /// Jobs kept in memory, oldest first.
 #[utoipa::path(get, path = "/api/jobs", tag = "jobs", responses((status = 200, body = JobList)))]
-async fn list(State(state): State<AppState>) -> Json<JobList> {
+async fn list_jobs(State(state): State<AppState>) -> Json<JobList> {
     Json(JobList { jobs: state.jobs.list() })
 }
 
@@ -38,7 +38,7 @@ async fn list(State(state): State<AppState>) -> Json<JobList> {
         (status = 404, description = "Unknown or evicted job", body = ErrorResponse),
     ),
 )]
-async fn status(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn job_status(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
     let info = state.jobs.info(&id).ok_or_else(|| jobs::unknown(&id))?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     if info.result_url.is_some() && accept.contains("audio/") && !accept.contains("json") {
@@ -58,6 +58,6 @@ async fn status(State(state): State<AppState>, Path(id): Path<String>, headers: 
         (status = 409, description = "Not finished, or failed", body = ErrorResponse),
     ),
 )]
-async fn result(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn job_result(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
     Ok(mix_response(state.jobs.output(&id)?.as_ref(), &headers))
 }

@@ -24,7 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 const QUEUE: usize = 64;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(ws))
+    OpenApiRouter::new().routes(routes!(websocket))
 }
 
 /// WebSocket of `{type, data}` messages. Server → client: `welcome`, `subscribed`, `pong`,
@@ -43,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 400, description = "Not a WebSocket upgrade", body = ErrorResponse),
     ),
 )]
-async fn ws(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>, upgrade: WebSocketUpgrade) -> Response {
+async fn websocket(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>, upgrade: WebSocketUpgrade) -> Response {
     let streams: Vec<String> = match query.get("streams") {
         Some(list) => list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
         None => state.hub.default_topics(),
