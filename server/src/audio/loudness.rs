@@ -8,17 +8,28 @@ use utoipa::ToSchema;
 pub const TRUE_PEAK_CEILING_DBTP: f64 = -1.0;
 
 /// Integrated loudness (LUFS) and the highest true peak of any channel (dBTP) of planar audio;
-/// `None` where the measure is undefined (silence).
+/// `None` where the measure is undefined (silence). The loudness and each channel's true peak
+/// (the costly part: 4x oversampling) are measured on threads of their own.
 pub fn measure(channels: &[&[f32]], sample_rate: u32) -> (Option<f64>, Option<f64>) {
-    let Ok(mut meter) = EbuR128::new(channels.len() as u32, sample_rate, Mode::I | Mode::TRUE_PEAK) else {
-        return (None, None);
-    };
-    if meter.add_frames_planar_f32(channels).is_err() {
-        return (None, None);
-    }
-    let lufs = meter.loudness_global().ok().filter(|l| l.is_finite());
-    let peak = (0..channels.len() as u32).filter_map(|c| meter.true_peak(c).ok()).fold(0.0f64, f64::max);
-    (lufs, (peak > 0.0).then(|| 20.0 * peak.log10()))
+    std::thread::scope(|s| {
+        let lufs = s.spawn(|| {
+            let mut meter = EbuR128::new(channels.len() as u32, sample_rate, Mode::I).ok()?;
+            meter.add_frames_planar_f32(channels).ok()?;
+            meter.loudness_global().ok().filter(|l| l.is_finite())
+        });
+        let peaks: Vec<_> = channels
+            .iter()
+            .map(|channel| {
+                s.spawn(move || {
+                    let mut meter = EbuR128::new(1, sample_rate, Mode::TRUE_PEAK).ok()?;
+                    meter.add_frames_planar_f32(&[channel]).ok()?;
+                    meter.true_peak(0).ok()
+                })
+            })
+            .collect();
+        let peak = peaks.into_iter().filter_map(|p| p.join().ok().flatten()).fold(0.0f64, f64::max);
+        (lufs.join().ok().flatten(), (peak > 0.0).then(|| 20.0 * peak.log10()))
+    })
 }
 
 /// What normalization did, reported in the mixdown's response.

@@ -133,6 +133,10 @@ impl MixdownRequest {
             .max()
             .unwrap_or(0);
         let input_seconds = decoded.iter().map(|(_, t)| t.audio.seconds()).sum();
+        let frames = longest + (tail * sample_rate as f64).round() as usize;
+        if !wav::fits(frames, 2, self.format.0) {
+            return Err(ApiError::invalid("too_long", "the mix would exceed the 4 GiB a WAV file can hold", "tracks"));
+        }
         let heard = |r: &TrackRequestFlags| !r.mute && (!any_solo || r.solo);
         Ok(MixPlan {
             tracks: decoded.into_iter().filter(|(flags, _)| heard(flags)).map(|(_, t)| t).collect(),
@@ -140,7 +144,7 @@ impl MixdownRequest {
             sample_rate,
             format: self.format.0,
             loudness_target_lufs: self.loudness_target_lufs,
-            frames: longest + (tail * sample_rate as f64).round() as usize,
+            frames,
             input_seconds,
             run_async: self.run_async,
         })
