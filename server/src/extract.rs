@@ -27,24 +27,35 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 /// Parses JSON, telling a syntax error (400 `malformed_json`) from well-formed JSON of the
-/// wrong shape (422 `invalid_field`, with the path of the field).
+/// wrong shape (422 `invalid_field`, with the path of the field). The path is tracked only on
+/// a second pass after a failure: tracking it costs a third of the parse time of a large array
+/// of samples.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(json_error::<T>(bytes)),
+    }
+}
+
+/// The error of a body that did not parse, with the failing field's path.
+fn json_error<T: DeserializeOwned>(bytes: &[u8]) -> ApiError {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            Category::Data => {
-                let field = if path == "." { String::new() } else { path };
-                ApiError::invalid("invalid_field", strip_position(&inner.to_string()), field)
-            }
-            _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")),
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => match deserializer.end() {
+            Ok(()) => return ApiError::bad_request("malformed_json", "the body is not valid JSON"),
+            Err(e) => return ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")),
+        },
+        Err(e) => e,
+    };
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    match inner.classify() {
+        Category::Data => {
+            let field = if path == "." { String::new() } else { path };
+            ApiError::invalid("invalid_field", strip_position(&inner.to_string()), field)
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+        _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")),
+    }
 }
 
 /// serde_json appends " at line 1 column 52" to data errors; the field path says more.

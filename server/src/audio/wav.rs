@@ -73,7 +73,8 @@ fn unreadable(message: impl std::fmt::Display) -> ApiError {
 }
 
 /// Reads a WAV file of one or two channels. A truncated file, one that is not a WAV at all, or
-/// one with more channels is an error naming the problem.
+/// one with more channels is an error naming the problem. hound reads the header; the samples
+/// are converted straight from the bytes, several times faster than its per-sample iterator.
 pub fn decode(bytes: &[u8]) -> Result<(Audio, WavFormat), ApiError> {
     let reader = WavReader::new(Cursor::new(bytes)).map_err(unreadable)?;
     let spec = reader.spec();
@@ -88,39 +89,41 @@ pub fn decode(bytes: &[u8]) -> Result<(Audio, WavFormat), ApiError> {
         return Err(unreadable("sample rate 0"));
     }
     let format = WavFormat { bits: spec.bits_per_sample, float: spec.sample_format == SampleFormat::Float };
+    let width = match (format.float, format.bits) {
+        (true, 32) | (false, 32) => 4,
+        (false, 24) => 3,
+        (false, 16) => 2,
+        (false, 8) => 1,
+        _ => return Err(unreadable(format!("{} {}-bit samples are not supported", if format.float { "float" } else { "integer" }, format.bits))),
+    };
     let declared = reader.len() as usize;
-    // The header's length is not trusted for the allocation: a hostile one could claim 4 GiB.
-    let bytes_per_sample = (spec.bits_per_sample as usize).div_ceil(8).max(1);
-    let mut interleaved = Vec::with_capacity(declared.min(bytes.len() / bytes_per_sample));
-    match spec.sample_format {
-        SampleFormat::Float => {
-            for s in reader.into_samples::<f32>() {
-                interleaved.push(s.map_err(truncated)?);
-            }
-        }
-        SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
-            for s in reader.into_samples::<i32>() {
-                interleaved.push(s.map_err(truncated)? as f32 * scale);
-            }
-        }
+    let start = reader.into_inner().position() as usize;
+    // The header's length is checked against the bytes actually there, so a hostile header
+    // cannot make us allocate more than the body.
+    let data = bytes.get(start..).unwrap_or_default();
+    if data.len() < declared * width {
+        return Err(truncation());
     }
     let n = spec.channels as usize;
-    let frames = interleaved.len() / n;
-    let channels = (0..n).map(|c| (0..frames).map(|i| interleaved[i * n + c]).collect()).collect();
+    let frames = declared / n;
+    let data = &data[..frames * n * width];
+    let mut channels = vec![Vec::with_capacity(frames); n];
+    for frame in data.chunks_exact(n * width) {
+        for (c, sample) in frame.chunks_exact(width).enumerate() {
+            channels[c].push(read_sample(sample, format));
+        }
+    }
     Ok((Audio { channels, sample_rate: spec.sample_rate }, format))
 }
 
-fn truncated(e: hound::Error) -> ApiError {
-    let eof = match &e {
-        hound::Error::IoError(io) => io.kind() == std::io::ErrorKind::UnexpectedEof || io.to_string().contains("enough bytes"),
-        hound::Error::FormatError(m) => m.contains("enough bytes"),
-        _ => false,
-    };
-    if eof {
-        truncation()
-    } else {
-        unreadable(e)
+/// One little-endian sample as a float, full scale ±1.
+fn read_sample(bytes: &[u8], format: WavFormat) -> f32 {
+    match (format.float, bytes.len()) {
+        (true, _) => f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        (false, 1) => (bytes[0] as i32 - 128) as f32 / 128.0,
+        (false, 2) => i16::from_le_bytes([bytes[0], bytes[1]]) as f32 / 32_768.0,
+        (false, 3) => (i32::from_le_bytes([0, bytes[0], bytes[1], bytes[2]]) >> 8) as f32 / 8_388_608.0,
+        (false, _) => i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f32 / 2_147_483_648.0,
     }
 }
 

@@ -83,7 +83,8 @@ pub struct MixReport {
 }
 
 pub struct MixOutput {
-    pub wav: Vec<u8>,
+    /// The WAV file; shared, not copied, when a job's result is fetched.
+    pub wav: axum::body::Bytes,
     pub report: MixReport,
 }
 
@@ -126,7 +127,7 @@ pub fn render(plan: MixPlan, progress: &dyn Progress) -> Result<Option<MixOutput
         peak_dbfs: (peak > 0.0).then(|| 20.0 * (peak as f64).log10()),
         loudness,
     };
-    let wav = wav::encode(&audio, format);
+    let wav = wav::encode(&audio, format).into();
     progress.report(Stage::Encoding, 1.0);
     Ok(Some(MixOutput { wav, report }))
 }
