@@ -48,7 +48,10 @@ fn plan(chains: &[Vec<SlotConfig>], loudness: Option<f64>) -> MixPlan {
     let tracks = (0..TRACKS)
         .map(|i| TrackPlan {
             index: i,
-            audio: Audio { channels: vec![noise(frames, 2 * i as u32), noise(frames, 2 * i as u32 + 1)], sample_rate: RATE },
+            audio: Audio {
+                channels: vec![noise(frames, 2 * i as u32), noise(frames, 2 * i as u32 + 1)],
+                sample_rate: RATE,
+            },
             chain: chains[i % chains.len()].clone(),
             gains: pan_gains(-6.0, (i as f64 / TRACKS as f64) * 2.0 - 1.0),
         })
@@ -80,7 +83,11 @@ fn run(name: &str, chains: &[Vec<SlotConfig>], loudness: Option<f64>) {
             format!("{stage:?} {:.2} s", end - t)
         })
         .collect();
-    println!("{name:<44} {:>7.1} x realtime ({total:.2} s; {})", SECONDS as f64 / total, breakdown.join(", "));
+    println!(
+        "{name:<44} {:>7.1} x realtime ({total:.2} s; {})",
+        SECONDS as f64 / total,
+        breakdown.join(", ")
+    );
 }
 
 fn main() {
@@ -96,10 +103,22 @@ fn main() {
     // Every implemented effect in turn, three per track, the drive effects (2x oversampled)
     // included: the expensive case.
     let real = [
-        "compressor", "limiter", "expander", "gate", "noise_gate", "saturation", "hardclip", "distortion",
-        "waveshaper", "simple_delay", "pingpong_delay", "multitap_delay", "stereo_delay",
+        "compressor",
+        "limiter",
+        "expander",
+        "gate",
+        "noise_gate",
+        "saturation",
+        "hardclip",
+        "distortion",
+        "waveshaper",
+        "simple_delay",
+        "pingpong_delay",
+        "multitap_delay",
+        "stereo_delay",
     ];
-    let rotating: Vec<Vec<SlotConfig>> =
-        (0..TRACKS).map(|i| (0..3).map(|k| SlotConfig::effect(real[(3 * i + k) % real.len()])).collect()).collect();
+    let rotating: Vec<Vec<SlotConfig>> = (0..TRACKS)
+        .map(|i| (0..3).map(|k| SlotConfig::effect(real[(3 * i + k) % real.len()])).collect())
+        .collect();
     run("rotating through all 13 implemented effects", &rotating, None);
 }

@@ -55,7 +55,8 @@ async fn measure(client: &reqwest::Client, url: &str, content_type: &str, body: 
     let mut size = 0;
     for i in 0..WARMUP + RUNS {
         let start = Instant::now();
-        let response = client.post(url).header("content-type", content_type).body(body.to_vec()).send().await.unwrap();
+        let response =
+            client.post(url).header("content-type", content_type).body(body.to_vec()).send().await.unwrap();
         assert_eq!(response.status(), 200);
         size = response.bytes().await.unwrap().len();
         if i >= WARMUP {
@@ -88,7 +89,11 @@ async fn main() {
         ("JSON audio_data", &base, "application/json", json),
     ] {
         let (p50, p99, size) = measure(&client, url, content_type, &body).await;
-        println!("{name:<18} p50 {p50:>7.1} ms   p99 {p99:>7.1} ms   ({:.1} MB up, {:.1} MB down)", body.len() as f64 / 1e6, size as f64 / 1e6);
+        println!(
+            "{name:<18} p50 {p50:>7.1} ms   p99 {p99:>7.1} ms   ({:.1} MB up, {:.1} MB down)",
+            body.len() as f64 / 1e6,
+            size as f64 / 1e6
+        );
     }
     server.shutdown();
 }

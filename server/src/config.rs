@@ -68,15 +68,19 @@ impl ServerConfig {
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, StartError> {
         let mut config = Self::default();
         if let Some(switch) = var("CODETTE_API") {
-            config.enabled = !matches!(switch.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no");
+            config.enabled =
+                !matches!(switch.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no");
         }
         if let Some(addr) = var("CODETTE_API_ADDR").filter(|a| !a.trim().is_empty()) {
             config.addr = parse_addr(addr.trim())?;
         }
         config.token = var("CODETTE_API_TOKEN").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         if let Some(origins) = var("CODETTE_API_CORS") {
-            config.cors_origins =
-                origins.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+            config.cors_origins = origins
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
         }
         Ok(config)
     }
@@ -95,7 +99,9 @@ fn parse_addr(text: &str) -> Result<SocketAddr, StartError> {
     }
     let text = text.replace("localhost", "127.0.0.1");
     text.parse().map_err(|_| {
-        StartError::InvalidConfig(format!("CODETTE_API_ADDR must be host:port (e.g. {DEFAULT_ADDR}), got {text:?}"))
+        StartError::InvalidConfig(format!(
+            "CODETTE_API_ADDR must be host:port (e.g. {DEFAULT_ADDR}), got {text:?}"
+        ))
     })
 }
 

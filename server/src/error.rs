@@ -74,7 +74,11 @@ impl ApiError {
             _ => "bad_request",
         };
         let reason = status.canonical_reason().unwrap_or("error");
-        let message = if detail.trim().is_empty() { reason.to_string() } else { format!("{reason}: {}", detail.trim()) };
+        let message = if detail.trim().is_empty() {
+            reason.to_string()
+        } else {
+            format!("{reason}: {}", detail.trim())
+        };
         Self::new(status, code, message)
     }
 }

@@ -43,7 +43,9 @@ fn json_error<T: DeserializeOwned>(bytes: &[u8]) -> ApiError {
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(_) => match deserializer.end() {
             Ok(()) => return ApiError::bad_request("malformed_json", "the body is not valid JSON"),
-            Err(e) => return ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")),
+            Err(e) => {
+                return ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+            }
         },
         Err(e) => e,
     };

@@ -91,7 +91,9 @@ impl Global {
                 Ok(config) if !config.enabled => State::Disabled,
                 Ok(config) => {
                     let (registry, hub) = (self.registry.clone(), self.hub.clone());
-                    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| start_with(config, registry, hub)));
+                    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        start_with(config, registry, hub)
+                    }));
                     match attempt {
                         Ok(Ok(handle)) => State::Running(handle),
                         Ok(Err(error)) => State::Failed(error.to_string()),

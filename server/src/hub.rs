@@ -38,7 +38,8 @@ pub fn envelope(kind: &str, data: impl Serialize) -> Utf8Bytes {
         data: T,
     }
     let text = serde_json::to_string(&Envelope { kind, data }).unwrap_or_else(|e| {
-        serde_json::json!({"type": "error", "data": {"code": "internal", "message": e.to_string()}}).to_string()
+        serde_json::json!({"type": "error", "data": {"code": "internal", "message": e.to_string()}})
+            .to_string()
     });
     Utf8Bytes::from(text)
 }

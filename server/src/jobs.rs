@@ -105,7 +105,11 @@ impl Jobs {
         let id = self.new_id();
         {
             let mut store = self.store();
-            let pending = store.jobs.values().filter(|j| matches!(j.status, JobStatus::Queued | JobStatus::Running)).count();
+            let pending = store
+                .jobs
+                .values()
+                .filter(|j| matches!(j.status, JobStatus::Queued | JobStatus::Running))
+                .count();
             if pending >= MAX_PENDING {
                 return Err(ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -113,7 +117,13 @@ impl Jobs {
                     format!("{pending} jobs are already waiting; try again when some have finished"),
                 ));
             }
-            let job = Job { status: JobStatus::Queued, progress: 0.0, stage: Stage::Queued, error: None, output: None };
+            let job = Job {
+                status: JobStatus::Queued,
+                progress: 0.0,
+                stage: Stage::Queued,
+                error: None,
+                output: None,
+            };
             store.jobs.insert(id.clone(), job);
             store.order.push_back(id.clone());
             self.evict(&mut store);
@@ -126,9 +136,15 @@ impl Jobs {
     }
 
     async fn run(self, id: String, plan: MixPlan) {
-        let Ok(_permit) = self.inner.gate.acquire().await else { return };
+        let Ok(_permit) = self.inner.gate.acquire().await else {
+            return self.fail(&id, shutting_down());
+        };
         self.update(&id, |job| job.status = JobStatus::Running);
-        let reporter = Reporter { jobs: self.clone(), id: id.clone(), last: Mutex::new((Instant::now(), Stage::Queued, 0.0)) };
+        let reporter = Reporter {
+            jobs: self.clone(),
+            id: id.clone(),
+            last: Mutex::new((Instant::now(), Stage::Queued, 0.0)),
+        };
         let outcome = tokio::task::spawn_blocking(move || render(plan, &reporter)).await;
         match outcome {
             Ok(Ok(Some(output))) => {
@@ -143,7 +159,7 @@ impl Jobs {
                 });
                 self.inner.hub.publish(hub::JOBS, "job_done", data);
             }
-            Ok(Ok(None)) => self.fail(&id, ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled", "the server is shutting down")),
+            Ok(Ok(None)) => self.fail(&id, shutting_down()),
             Ok(Err(error)) => self.fail(&id, error),
             Err(_) => self.fail(&id, ApiError::internal("the render stopped unexpectedly")),
         }
@@ -154,7 +170,11 @@ impl Jobs {
             job.status = JobStatus::Failed;
             job.error = Some(error.body.clone());
         });
-        self.inner.hub.publish(hub::JOBS, "job_failed", serde_json::json!({ "job_id": id, "error": error.body }));
+        self.inner.hub.publish(
+            hub::JOBS,
+            "job_failed",
+            serde_json::json!({ "job_id": id, "error": error.body }),
+        );
     }
 
     fn update(&self, id: &str, change: impl FnOnce(&mut Job)) {
@@ -167,7 +187,9 @@ impl Jobs {
 
     /// Drops the oldest finished jobs beyond the cap.
     fn evict(&self, store: &mut Store) {
-        let finished = |s: &Store, id: &str| s.jobs.get(id).is_some_and(|j| matches!(j.status, JobStatus::Done | JobStatus::Failed));
+        let finished = |s: &Store, id: &str| {
+            s.jobs.get(id).is_some_and(|j| matches!(j.status, JobStatus::Done | JobStatus::Failed))
+        };
         let mut count = store.order.iter().filter(|id| finished(store, id)).count();
         while count > self.inner.max_finished {
             let Some(pos) = store.order.iter().position(|id| finished(store, id)) else { break };
@@ -207,8 +229,12 @@ impl Jobs {
             (None, _) => Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "job_not_finished",
-                format!("job {id} is {:?} at {:.0} %; its result is not ready", job.status, job.progress * 100.0)
-                    .to_lowercase(),
+                format!(
+                    "job {id} is {:?} at {:.0} %; its result is not ready",
+                    job.status,
+                    job.progress * 100.0
+                )
+                .to_lowercase(),
             )),
         }
     }
@@ -224,6 +250,10 @@ impl Jobs {
         hasher.write_u64(self.inner.counter.fetch_add(1, Ordering::Relaxed));
         format!("{:016x}", hasher.finish())
     }
+}
+
+fn shutting_down() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled", "the server is shutting down")
 }
 
 pub fn unknown(id: &str) -> ApiError {
@@ -282,5 +312,65 @@ impl Progress for Reporter {
 
     fn cancelled(&self) -> bool {
         self.jobs.inner.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::{wav::WavFormat, Audio};
+    use crate::mixdown::TrackPlan;
+
+    fn plan() -> MixPlan {
+        let audio = Audio { channels: vec![vec![0.25; 4800]], sample_rate: 48_000 };
+        MixPlan {
+            tracks: vec![TrackPlan { index: 0, audio, chain: vec![], gains: (0.5, 0.5) }],
+            master: vec![],
+            sample_rate: 48_000,
+            format: WavFormat::PCM16,
+            loudness_target_lufs: None,
+            frames: 4800,
+            input_seconds: 0.1,
+            run_async: Some(true),
+        }
+    }
+
+    async fn settled(jobs: &Jobs, id: &str) -> JobInfo {
+        for _ in 0..500 {
+            let info = jobs.info(id).unwrap();
+            if matches!(info.status, JobStatus::Done | JobStatus::Failed) {
+                return info;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("job {id} did not finish");
+    }
+
+    #[tokio::test]
+    async fn jobs_finish_or_fail_with_an_error() {
+        let hub = Hub::new();
+        let mut messages = hub.subscribe(hub::JOBS).unwrap();
+        let jobs = Jobs::new(hub, 4);
+        let done = jobs.submit(plan()).unwrap();
+        assert_eq!(done.status, JobStatus::Queued);
+        let info = settled(&jobs, &done.job_id).await;
+        assert_eq!((info.status, info.progress), (JobStatus::Done, 1.0));
+        assert!(jobs.output(&done.job_id).unwrap().wav.starts_with(b"RIFF"));
+
+        jobs.cancel_all();
+        let failed = jobs.submit(plan()).unwrap();
+        let info = settled(&jobs, &failed.job_id).await;
+        assert_eq!(info.status, JobStatus::Failed);
+        assert_eq!(info.error.unwrap().code, "cancelled");
+        assert_eq!(jobs.output(&failed.job_id).unwrap_err().body.code, "job_failed");
+        let mut kinds = Vec::new();
+        while let Ok(m) = messages.try_recv() {
+            let v: serde_json::Value = serde_json::from_str(m.as_str()).unwrap();
+            kinds.push(v["type"].as_str().unwrap().to_string());
+        }
+        assert!(
+            kinds.contains(&"job_done".to_string()) && kinds.last().unwrap() == "job_failed",
+            "{kinds:?}"
+        );
     }
 }

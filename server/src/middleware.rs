@@ -17,7 +17,8 @@ pub async fn require_token(State(state): State<AppState>, request: Request, next
     let given = presented_token(&request);
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => next.run(request).await,
-        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong").into_response(),
+        Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is wrong")
+            .into_response(),
         None => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -54,16 +55,14 @@ fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -84,7 +83,14 @@ pub fn cors(extra_origins: &[String]) -> CorsLayer {
     });
     CorsLayer::new()
         .allow_origin(allow)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .expose_headers([header::CONTENT_TYPE, header::HeaderName::from_static("x-codette-report")])
 }
@@ -145,7 +151,13 @@ mod tests {
         for o in ["http://localhost:3000", "https://127.0.0.1", "http://[::1]:5173", "http://127.5.0.1:80"] {
             assert!(is_loopback_origin(o), "{o}");
         }
-        for o in ["http://evil.example", "http://localhost.evil.example", "file://", "null", "http://10.0.0.1:3000"] {
+        for o in [
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "file://",
+            "null",
+            "http://10.0.0.1:3000",
+        ] {
             assert!(!is_loopback_origin(o), "{o}");
         }
     }

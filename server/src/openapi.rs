@@ -34,9 +34,15 @@ struct BearerToken;
 impl Modify for BearerToken {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         // Either no token (loopback without one configured) or the bearer token.
-        doc.security = Some(vec![SecurityRequirement::default(), SecurityRequirement::new("bearer", Vec::<String>::new())]);
+        doc.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+        ]);
     }
 }
 
@@ -75,7 +81,8 @@ pub fn complete(api: Document) -> Document {
 
 /// A copy of a path item whose operation ids are made unique with `suffix`.
 fn renamed(mut item: PathItem, suffix: &str) -> PathItem {
-    let operations: [&mut Option<Operation>; 5] = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+    let operations: [&mut Option<Operation>; 5] =
+        [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
     for op in operations.into_iter().flatten() {
         op.operation_id = op.operation_id.take().map(|id| format!("{id}_via_{suffix}"));
         let note = "Alias kept from the predecessor's API.";

@@ -55,7 +55,11 @@ pub async fn handle<T: JsonAudio>(
             let flat = data.is_flat();
             let output = render::process(&configs, data.into_audio(rate, "audio_data")?, tail)?;
             let length = output.frames();
-            let body = ProcessResponse { audio_data: AudioData::from_audio(output, flat), sample_rate: rate, length };
+            let body = ProcessResponse {
+                audio_data: AudioData::from_audio(output, flat),
+                sample_rate: rate,
+                length,
+            };
             Ok(json_response(&body))
         }
         AudioPayload::Wav(bytes) => {

@@ -105,7 +105,8 @@ impl Registry {
     /// Every instance, in registration order.
     pub fn list(&self) -> Vec<InstanceInfo> {
         // Clone the handles first so that no instance method runs under the registry's lock.
-        let instances: Vec<(u64, Arc<dyn Instance>)> = self.read().iter().map(|(id, i)| (*id, i.clone())).collect();
+        let instances: Vec<(u64, Arc<dyn Instance>)> =
+            self.read().iter().map(|(id, i)| (*id, i.clone())).collect();
         instances.into_iter().map(|(id, i)| info(id, i.as_ref())).collect()
     }
 

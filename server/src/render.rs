@@ -17,16 +17,19 @@ use codette_dsp::rack::CHUNK;
 /// chunk, so the rack sees the same chunk boundaries as one call over the whole buffer would give.
 pub const PROGRESS_FRAMES: usize = CHUNK * 256;
 
+/// Left and right channels.
+pub type Stereo = (Vec<f32>, Vec<f32>);
+
 /// Runs stereo audio through `configs` at `sample_rate`. Returns `left.len() + tail` frames, or
 /// `None` if `on_progress` (called with the frames just processed) asked to stop.
 pub fn run_chain(
     configs: &[SlotConfig],
     sample_rate: u32,
-    (mut left, mut right): (Vec<f32>, Vec<f32>),
+    (mut left, mut right): Stereo,
     tail: usize,
     field: &str,
     on_progress: &mut dyn FnMut(usize) -> bool,
-) -> Result<Option<(Vec<f32>, Vec<f32>)>, ApiError> {
+) -> Result<Option<Stereo>, ApiError> {
     let mut rack = slots::build(configs, sample_rate, field)?;
     let latency = rack.latency();
     let total = left.len() + tail + latency;
@@ -48,8 +51,8 @@ pub fn run_chain(
 pub fn process(configs: &[SlotConfig], audio: Audio, tail_seconds: f64) -> Result<Audio, ApiError> {
     let (rate, channels) = (audio.sample_rate, audio.channels.len());
     let tail = (tail_seconds * rate as f64).round() as usize;
-    let (left, right) = run_chain(configs, rate, audio.into_stereo(), tail, "", &mut |_| true)?
-        .expect("never cancelled");
+    let (left, right) =
+        run_chain(configs, rate, audio.into_stereo(), tail, "", &mut |_| true)?.expect("never cancelled");
     Ok(Audio::from_stereo(left, right, rate, channels))
 }
 
@@ -58,6 +61,10 @@ pub fn check_tail(seconds: f64, field: &str) -> Result<f64, ApiError> {
     if seconds.is_finite() && (0.0..=60.0).contains(&seconds) {
         Ok(seconds)
     } else {
-        Err(ApiError::invalid("out_of_range", format!("tail_seconds must be between 0 and 60, got {seconds}"), field))
+        Err(ApiError::invalid(
+            "out_of_range",
+            format!("tail_seconds must be between 0 and 60, got {seconds}"),
+            field,
+        ))
     }
 }

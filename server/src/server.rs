@@ -169,7 +169,8 @@ fn bind(config: &ServerConfig) -> Result<tokio::net::TcpListener, StartError> {
 }
 
 fn bind_one(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
-    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
     // On Unix this only lets a restarted server reuse its port while old connections linger in
     // TIME_WAIT; it never lets two servers share a port. (On Windows it would, so it stays off.)
     #[cfg(unix)]
@@ -194,7 +195,12 @@ fn app(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-fn serve(runtime: tokio::runtime::Runtime, listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::Receiver<bool>) {
+fn serve(
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) {
     let service = tower::util::MapRequestLayer::new(routes::rewrite_alias).layer(app);
     runtime.block_on(async move {
         let mut stop_serving = stop.clone();

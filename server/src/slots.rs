@@ -75,13 +75,21 @@ pub struct SlotRequest {
 pub fn find_effect(id: &str, field: &str) -> Result<&'static EffectSpec, ApiError> {
     registry::find(id).ok_or_else(|| {
         let known: Vec<&str> = registry::EFFECTS.iter().map(|e| e.id).collect();
-        ApiError::invalid("unknown_effect", format!("unknown effect {id:?}; known effects: {}", known.join(", ")), field)
+        ApiError::invalid(
+            "unknown_effect",
+            format!("unknown effect {id:?}; known effects: {}", known.join(", ")),
+            field,
+        )
     })
 }
 
 /// Checks `parameters` against `spec` and converts them to plain values; `field` is the path of
 /// the parameters object in the request.
-pub fn plain_values(spec: &EffectSpec, parameters: &Parameters, field: &str) -> Result<BTreeMap<String, f32>, ApiError> {
+pub fn plain_values(
+    spec: &EffectSpec,
+    parameters: &Parameters,
+    field: &str,
+) -> Result<BTreeMap<String, f32>, ApiError> {
     let mut values = BTreeMap::new();
     for (id, value) in parameters {
         let at = if field.is_empty() { id.clone() } else { format!("{field}.{id}") };
@@ -105,7 +113,11 @@ pub fn plain_values(spec: &EffectSpec, parameters: &Parameters, field: &str) -> 
                 })? as f32
             }
             (ParamValue::Name(name), _) => {
-                return Err(ApiError::invalid("invalid_type", format!("{id} must be a number, got {name:?}"), &at))
+                return Err(ApiError::invalid(
+                    "invalid_type",
+                    format!("{id} must be a number, got {name:?}"),
+                    &at,
+                ))
             }
         };
         let valid = param.validate(number).map_err(|m| ApiError::invalid("out_of_range", m, &at))?;
@@ -114,12 +126,22 @@ pub fn plain_values(spec: &EffectSpec, parameters: &Parameters, field: &str) -> 
     Ok(values)
 }
 
-fn in_range(value: Option<f64>, default: f32, (min, max): (f32, f32), what: &str, field: String) -> Result<f32, ApiError> {
+fn in_range(
+    value: Option<f64>,
+    default: f32,
+    (min, max): (f32, f32),
+    what: &str,
+    field: String,
+) -> Result<f32, ApiError> {
     let Some(v) = value else { return Ok(default) };
     if v.is_finite() && v >= min as f64 && v <= max as f64 {
         Ok(v as f32)
     } else {
-        Err(ApiError::invalid("out_of_range", format!("{what} must be between {min} and {max}, got {v}"), field))
+        Err(ApiError::invalid(
+            "out_of_range",
+            format!("{what} must be between {min} and {max}, got {v}"),
+            field,
+        ))
     }
 }
 
@@ -142,7 +164,11 @@ impl SlotRequest {
                 config.effect = Some(spec.id.to_string());
             }
             None if !self.parameters.is_empty() => {
-                return Err(ApiError::invalid("invalid_field", "parameters given for a slot without an effect type", sub("type")))
+                return Err(ApiError::invalid(
+                    "invalid_field",
+                    "parameters given for a slot without an effect type",
+                    sub("type"),
+                ))
             }
             None => {}
         }
@@ -156,7 +182,12 @@ pub fn chain_configs(chain: &[SlotRequest], field: &str) -> Result<Vec<SlotConfi
 }
 
 /// One effect as a one-slot chain (`/api/effects/process`).
-pub fn single_effect(effect_type: &str, parameters: &Parameters, type_field: &str, params_field: &str) -> Result<Vec<SlotConfig>, ApiError> {
+pub fn single_effect(
+    effect_type: &str,
+    parameters: &Parameters,
+    type_field: &str,
+    params_field: &str,
+) -> Result<Vec<SlotConfig>, ApiError> {
     let spec = find_effect(effect_type, type_field)?;
     let mut config = SlotConfig::effect(spec.id);
     config.parameters = plain_values(spec, parameters, params_field)?;
@@ -165,6 +196,10 @@ pub fn single_effect(effect_type: &str, parameters: &Parameters, type_field: &st
 
 /// Builds the rack for checked configs. The DSP's own validation should never fail after ours;
 /// if it does, its message is passed on as a 422.
-pub fn build(configs: &[SlotConfig], sample_rate: u32, field: &str) -> Result<codette_dsp::rack::Rack, ApiError> {
+pub fn build(
+    configs: &[SlotConfig],
+    sample_rate: u32,
+    field: &str,
+) -> Result<codette_dsp::rack::Rack, ApiError> {
     codette_dsp::chain::build_rack(configs, sample_rate as f32).map_err(|m| dsp_error(m, field))
 }

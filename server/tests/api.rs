@@ -64,14 +64,16 @@ async fn effect_list_at_all_three_paths() {
     let effects = list["effects"].as_array().unwrap();
     assert_eq!(effects.len(), codette_dsp::registry::EFFECTS.len());
     let compressor = effects.iter().find(|e| e["id"] == "compressor").unwrap();
-    let threshold = compressor["parameters"].as_array().unwrap().iter().find(|p| p["id"] == "threshold").unwrap();
+    let threshold =
+        compressor["parameters"].as_array().unwrap().iter().find(|p| p["id"] == "threshold").unwrap();
     assert_eq!(threshold["min"], -60.0);
     assert_eq!(threshold["max"], 0.0);
     assert_eq!(threshold["default"], -20.0);
     assert_eq!(threshold["unit"], "dB");
     assert!(threshold.get("options").is_none());
     let distortion = effects.iter().find(|e| e["id"] == "distortion").unwrap();
-    let kind = distortion["parameters"].as_array().unwrap().iter().find(|p| p["id"] == "distortion_type").unwrap();
+    let kind =
+        distortion["parameters"].as_array().unwrap().iter().find(|p| p["id"] == "distortion_type").unwrap();
     assert_eq!(kind["options"], json!(["soft", "hard", "fuzz"]));
     assert_eq!(kind["kind"], "choice");
     for alias in ["/daw/effects/list", "/effects", "/effects/"] {
@@ -111,14 +113,27 @@ async fn openapi_document_lists_every_route() {
         assert!(op.is_object(), "{method} {path} missing");
         assert!(op["responses"].is_object(), "{method} {path} has no responses");
     }
-    let mut ids: Vec<&str> = paths.values().flat_map(|p| p.as_object().unwrap().values()).filter_map(|op| op["operationId"].as_str()).collect();
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
     let count = ids.len();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), count, "operation ids are unique");
     // The schemas that requests refer to are there.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["ErrorResponse", "MixdownRequest", "TrackRequest", "SlotRequest", "EffectProcessRequest", "ChainProcessRequest", "JobInfo", "AudioData"] {
+    for name in [
+        "ErrorResponse",
+        "MixdownRequest",
+        "TrackRequest",
+        "SlotRequest",
+        "EffectProcessRequest",
+        "ChainProcessRequest",
+        "JobInfo",
+        "AudioData",
+    ] {
         assert!(schemas.contains_key(name), "schema {name}");
     }
     validate_with_python(&doc);
@@ -136,9 +151,19 @@ fn validate_with_python(doc: &Value) {
     }
     let path = std::env::temp_dir().join(format!("codette-openapi-{}.json", std::process::id()));
     std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
-    let out = std::process::Command::new("python3").arg("-m").arg("openapi_spec_validator").arg(&path).output().unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-m")
+        .arg("openapi_spec_validator")
+        .arg(&path)
+        .output()
+        .unwrap();
     let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "openapi-spec-validator: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]
@@ -157,12 +182,19 @@ async fn cors_allows_loopback_and_configured_origins_only() {
     };
     for origin in ["http://localhost:3000", "http://127.0.0.1:5173", "https://studio.example"] {
         let response = preflight(origin).await.unwrap();
-        let allowed = response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
+        let allowed =
+            response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
         assert_eq!(allowed.as_deref(), Some(origin), "{origin}");
     }
     let response = preflight("http://evil.example").await.unwrap();
     assert!(response.headers().get("access-control-allow-origin").is_none());
-    let simple = server.client.get(server.url("/health")).header("origin", "http://localhost:8080").send().await.unwrap();
+    let simple = server
+        .client
+        .get(server.url("/health"))
+        .header("origin", "http://localhost:8080")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(simple.headers()["access-control-allow-origin"], "http://localhost:8080");
 }
 
@@ -177,7 +209,11 @@ async fn token_is_required_when_configured() {
     let wrong = server.client.get(server.url("/api/effects/list")).bearer_auth("guess").send().await.unwrap();
     assert_eq!(check_error(wrong, 401).await["message"], "the bearer token is wrong");
     let body = serde_json::to_vec(&json!({"effect_type": "gate", "audio_data": [0.0]})).unwrap();
-    let post = server.client.post(server.url("/api/effects/process")).header("content-type", "application/json").body(body);
+    let post = server
+        .client
+        .post(server.url("/api/effects/process"))
+        .header("content-type", "application/json")
+        .body(body);
     check_error(post.send().await.unwrap(), 401).await;
     let right = server.client.get(server.url("/health")).bearer_auth("s3cret").send().await.unwrap();
     assert_eq!(right.status(), 200);
@@ -210,7 +246,8 @@ fn a_taken_port_falls_back_to_the_next_ones() {
 async fn shutdown_stops_answering_and_closes_websockets() {
     use futures_util::StreamExt;
     let server = serve();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.handle.addr())).await.unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/ws", server.handle.addr())).await.unwrap();
     let _welcome = ws.next().await.unwrap().unwrap();
     let TestServer { handle, client, base } = server;
     let started = std::time::Instant::now();
@@ -236,7 +273,8 @@ async fn the_shared_server_starts_once_and_keeps_failures_to_itself() {
     let _b = shared.register(Arc::new(FakeInstance("B")));
     assert_eq!(shared.address(), Some(addr));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let health: Value = client.get(format!("http://{addr}/health")).send().await.unwrap().json().await.unwrap();
+    let health: Value =
+        client.get(format!("http://{addr}/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["instances"], 2);
 
     let broken = Global::new();
@@ -267,26 +305,53 @@ async fn bad_requests_get_json_4xx_naming_the_problem() {
     let e = server.expect_error(process, JSON, b"{\"effect_type\": \"gate\", ".to_vec(), 400).await;
     assert_eq!(e["code"], "malformed_json");
 
-    let e = server.expect_error(process, JSON, json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1], "sample_rate": "fast"})), 422).await;
+    let e = server
+        .expect_error(
+            process,
+            JSON,
+            json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1], "sample_rate": "fast"})),
+            422,
+        )
+        .await;
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_field"), Some("sample_rate")));
 
-    let e = server.expect_error(process, JSON, json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1, "x"]})), 422).await;
+    let e = server
+        .expect_error(
+            process,
+            JSON,
+            json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1, "x"]})),
+            422,
+        )
+        .await;
     assert_eq!(e["field"], "audio_data[1]");
 
     let e = server.expect_error(process, JSON, json_bytes(&json!({"audio_data": [0.1]})), 422).await;
     assert!(e["message"].as_str().unwrap().contains("effect_type"), "{e}");
 
-    let e = server.expect_error(process, JSON, json_bytes(&json!({"effect_type": "flanger9000", "audio_data": [0.1]})), 422).await;
+    let e = server
+        .expect_error(
+            process,
+            JSON,
+            json_bytes(&json!({"effect_type": "flanger9000", "audio_data": [0.1]})),
+            422,
+        )
+        .await;
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("unknown_effect"), Some("effect_type")));
     assert!(e["message"].as_str().unwrap().contains("compressor"), "lists the known effects");
 
     let body = json!({"effect_type": "compressor", "parameters": {"treshold": -10}, "audio_data": [0.1]});
     let e = server.expect_error(process, JSON, json_bytes(&body), 422).await;
-    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("unknown_parameter"), Some("parameters.treshold")));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("unknown_parameter"), Some("parameters.treshold"))
+    );
 
     let body = json!({"effect_type": "compressor", "parameters": {"threshold": 10}, "audio_data": [0.1]});
     let e = server.expect_error(process, JSON, json_bytes(&body), 422).await;
-    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("out_of_range"), Some("parameters.threshold")));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("out_of_range"), Some("parameters.threshold"))
+    );
     assert!(e["message"].as_str().unwrap().contains("between -60 and 0"), "{e}");
 
     let body = json!({"effect_type": "distortion", "parameters": {"distortion_type": "crunchy"}, "audio_data": [0.1]});
@@ -306,21 +371,46 @@ async fn bad_requests_get_json_4xx_naming_the_problem() {
 
     // WAV bodies.
     let wav = wav_bytes(&[sine(440.0, 0.5, 0.1, 48_000)], 48_000, 16, false);
-    let e = server.expect_error(&format!("{process}?effect_type=gate"), "audio/wav", wav[..wav.len() - 333].to_vec(), 400).await;
+    let e = server
+        .expect_error(
+            &format!("{process}?effect_type=gate"),
+            "audio/wav",
+            wav[..wav.len() - 333].to_vec(),
+            400,
+        )
+        .await;
     assert_eq!(e["code"], "invalid_wav");
     assert!(e["message"].as_str().unwrap().contains("truncated"), "{e}");
-    let e = server.expect_error(&format!("{process}?effect_type=gate"), "audio/wav", b"ID3\x03 an mp3, not a wav".to_vec(), 400).await;
+    let e = server
+        .expect_error(
+            &format!("{process}?effect_type=gate"),
+            "audio/wav",
+            b"ID3\x03 an mp3, not a wav".to_vec(),
+            400,
+        )
+        .await;
     assert_eq!(e["code"], "invalid_wav");
     let e = server.expect_error(process, "audio/wav", wav.clone(), 422).await;
     assert_eq!(e["field"], "effect_type");
-    let e = server.expect_error(&format!("{process}?effect_type=gate&hold=999"), "audio/wav", wav.clone(), 422).await;
+    let e = server
+        .expect_error(&format!("{process}?effect_type=gate&hold=999"), "audio/wav", wav.clone(), 422)
+        .await;
     assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("out_of_range"), Some("hold")));
-    let e = server.expect_error(&format!("{process}?effect_type=gate&params=%7Bnope"), "audio/wav", wav.clone(), 422).await;
+    let e = server
+        .expect_error(&format!("{process}?effect_type=gate&params=%7Bnope"), "audio/wav", wav.clone(), 422)
+        .await;
     assert_eq!(e["field"], "params");
 
     // Content types: a form, plain text or no type at all is refused (no CSRF from web pages).
     for content_type in ["application/x-www-form-urlencoded", "text/plain"] {
-        let e = server.expect_error(process, content_type, json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1]})), 415).await;
+        let e = server
+            .expect_error(
+                process,
+                content_type,
+                json_bytes(&json!({"effect_type": "gate", "audio_data": [0.1]})),
+                415,
+            )
+            .await;
         assert_eq!(e["code"], "unsupported_media_type");
     }
     let untyped = server.client.post(server.url(process)).body("{}").send().await.unwrap();
@@ -348,7 +438,9 @@ async fn bodies_over_the_limit_get_413() {
     assert_eq!(e["code"], "payload_too_large");
     server.expect_error("/api/mixdown", "application/json", body, 413).await;
     // Under the limit is fine.
-    let ok = server.post_json("/api/effects/process", &json!({"effect_type": "gate", "audio_data": [0.1, 0.2]})).await;
+    let ok = server
+        .post_json("/api/effects/process", &json!({"effect_type": "gate", "audio_data": [0.1, 0.2]}))
+        .await;
     assert_eq!(ok.status(), 200);
     server.assert_alive().await;
 }
@@ -382,4 +474,47 @@ async fn websocket_answers_unknown_messages_without_disconnecting() {
     send_json(&mut ws, &json!({"type": "ping", "data": {"n": 7}})).await;
     assert_eq!(next_json(&mut ws).await, json!({"type": "pong", "data": {"n": 7}}));
     server.assert_alive().await;
+}
+
+#[tokio::test]
+async fn a_slow_websocket_client_is_dropped_from_the_topic_without_slowing_others() {
+    let server = serve();
+    let hub = server.handle.hub().clone();
+    hub.declare("bulk", false);
+    let url = format!("ws://{}/ws?streams=bulk", server.handle.addr());
+    let (mut fast, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    assert_eq!(next_json(&mut fast).await["data"]["subscribed"], json!(["bulk"]));
+    assert_eq!(next_json(&mut slow).await["data"]["subscribed"], json!(["bulk"]));
+    // 12 MB in 4 kB messages: far more than the slow client's socket buffers and queue hold.
+    // The fast client reads every batch before the next is published, and gets them all.
+    let padding = "x".repeat(4096);
+    let (batches, per_batch) = (30, 100);
+    for batch in 0..batches {
+        for i in 0..per_batch {
+            assert!(
+                hub.publish("bulk", "blob", json!({"n": batch * per_batch + i, "padding": padding})) >= 1
+            );
+        }
+        for i in 0..per_batch {
+            assert_eq!(next_json(&mut fast).await["data"]["n"], batch * per_batch + i);
+        }
+    }
+    // The slow client now reads: the stream stops with a slow_consumer error, well before the end.
+    let mut received = 0;
+    let dropped = loop {
+        let message = next_json(&mut slow).await;
+        match message["type"].as_str().unwrap() {
+            "blob" => received += 1,
+            "error" => break message,
+            other => panic!("unexpected {other}"),
+        }
+    };
+    assert_eq!(dropped["data"]["code"], "slow_consumer");
+    assert!(received < batches * per_batch, "dropped after {received}");
+    // It can subscribe again, and the connection is still alive.
+    send_json(&mut slow, &json!({"type": "subscribe", "data": {"streams": ["bulk"]}})).await;
+    assert_eq!(next_json(&mut slow).await["data"]["streams"], json!(["bulk"]));
+    hub.publish("bulk", "blob", json!({"n": -1}));
+    assert_eq!(next_json(&mut slow).await["data"]["n"], -1);
 }

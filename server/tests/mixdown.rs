@@ -26,7 +26,8 @@ async fn mix(server: &TestServer, body: &Value) -> (Vec<Vec<f32>>, u32, u16, boo
     let response = server.post_json("/api/mixdown", body).await;
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
     assert_eq!(response.headers()["content-type"], "audio/wav");
-    let report: Value = serde_json::from_str(response.headers()["x-codette-report"].to_str().unwrap()).unwrap();
+    let report: Value =
+        serde_json::from_str(response.headers()["x-codette-report"].to_str().unwrap()).unwrap();
     let (channels, rate, bits, float) = read_wav(&response.bytes().await.unwrap());
     (channels, rate, bits, float, report)
 }
@@ -161,7 +162,7 @@ fn frequency(x: &[f32], rate: u32) -> f64 {
 async fn tracks_at_other_rates_are_resampled() {
     let server = serve();
     let x = sine(1000.0, 0.5, 0.5, 44_100);
-    let wav = wav_bytes(&[x.clone()], 44_100, 32, true);
+    let wav = wav_bytes(std::slice::from_ref(&x), 44_100, 32, true);
     let body = json!({"tracks": [{"audio": b64(&wav)}], "sample_rate": 48_000, "format": 32});
     let (out, rate, ..) = mix(&server, &body).await;
     assert_eq!(rate, 48_000);
@@ -180,8 +181,13 @@ async fn output_formats_decode_within_their_quantization() {
     let t = tracks();
     let tracks_json: Vec<Value> = t.iter().map(|t| track_json(t, json!({}))).collect();
     let (reference, ..) = mix(&server, &json!({"tracks": tracks_json, "format": 32})).await;
-    for (format, bits, quantum) in [(json!(16), 16, 1.0 / 32_768.0), (json!("pcm24"), 24, 1.0 / 8_388_608.0), (json!(24), 24, 1.0 / 8_388_608.0)] {
-        let (out, _, b, float, report) = mix(&server, &json!({"tracks": tracks_json, "format": format})).await;
+    for (format, bits, quantum) in [
+        (json!(16), 16, 1.0 / 32_768.0),
+        (json!("pcm24"), 24, 1.0 / 8_388_608.0),
+        (json!(24), 24, 1.0 / 8_388_608.0),
+    ] {
+        let (out, _, b, float, report) =
+            mix(&server, &json!({"tracks": tracks_json, "format": format})).await;
         assert_eq!((b, float), (bits, false));
         assert_eq!(report["format"], format!("pcm{bits}"));
         for c in 0..2 {
@@ -189,7 +195,14 @@ async fn output_formats_decode_within_their_quantization() {
             assert!(error <= quantum * 0.5 + 1e-9, "{bits}-bit: error {error} over half a step");
         }
     }
-    let e = server.expect_error("/api/mixdown", "application/json", serde_json::to_vec(&json!({"tracks": tracks_json, "format": 12})).unwrap(), 422).await;
+    let e = server
+        .expect_error(
+            "/api/mixdown",
+            "application/json",
+            serde_json::to_vec(&json!({"tracks": tracks_json, "format": 12})).unwrap(),
+            422,
+        )
+        .await;
     assert_eq!(e["field"], "format");
 }
 
@@ -260,19 +273,29 @@ async fn bad_mixdowns_name_the_field() {
     let ok = json!({"audio_data": [0.1, 0.2], "sample_rate": RATE});
     let cases = [
         (json!({"tracks": []}), 422, "tracks"),
-        (json!({"tracks": [ok, {"audio_data": [0.1], "effect_chain": [{"type": "wah"}]}]}), 422, "tracks[1].effect_chain[0].type"),
+        (
+            json!({"tracks": [ok, {"audio_data": [0.1], "effect_chain": [{"type": "wah"}]}]}),
+            422,
+            "tracks[1].effect_chain[0].type",
+        ),
         (json!({"tracks": [{"audio_data": [0.1], "pan": 1.5}]}), 422, "tracks[0].pan"),
         (json!({"tracks": [{"audio_data": [0.1], "volume_db": "loud"}]}), 422, "tracks[0].volume_db"),
         (json!({"tracks": [{"audio": "%%% not base64"}]}), 400, "tracks[0].audio"),
         (json!({"tracks": [{"audio": b64(b"RIFF....WAVEjunk")}]}), 400, "tracks[0].audio"),
         (json!({"tracks": [{}]}), 422, "tracks[0].audio"),
-        (json!({"tracks": [ok], "master_chain": [{"type": "limiter", "parameters": {"release": 5}}]}), 422, "master_chain[0].parameters.release"),
+        (
+            json!({"tracks": [ok], "master_chain": [{"type": "limiter", "parameters": {"release": 5}}]}),
+            422,
+            "master_chain[0].parameters.release",
+        ),
         (json!({"tracks": [ok], "loudness_target_lufs": 3}), 422, "loudness_target_lufs"),
         (json!({"tracks": [ok], "tail_seconds": -1}), 422, "tail_seconds"),
         (json!({"tracks": [ok], "sample_rate": 1000}), 422, "sample_rate"),
     ];
     for (body, status, field) in cases {
-        let e = server.expect_error("/api/mixdown", "application/json", serde_json::to_vec(&body).unwrap(), status).await;
+        let e = server
+            .expect_error("/api/mixdown", "application/json", serde_json::to_vec(&body).unwrap(), status)
+            .await;
         assert_eq!(e["field"], field, "{body}: {e}");
     }
     server.assert_alive().await;
@@ -302,7 +325,8 @@ async fn a_job_reports_progress_on_the_websocket_and_matches_the_inline_render()
         let message = next_json(&mut ws).await;
         assert_eq!(message["data"]["job_id"], id.as_str());
         match message["type"].as_str().unwrap() {
-            "job_progress" => progress.push((message["data"]["progress"].as_f64().unwrap(), message["data"]["stage"].clone())),
+            "job_progress" => progress
+                .push((message["data"]["progress"].as_f64().unwrap(), message["data"]["stage"].clone())),
             "job_done" => break message,
             other => panic!("unexpected {other}: {message}"),
         }
@@ -324,12 +348,22 @@ async fn a_job_reports_progress_on_the_websocket_and_matches_the_inline_render()
     let result = server.get(&format!("/api/jobs/{id}/result")).await;
     assert_eq!(result.status(), 200);
     let job_wav = result.bytes().await.unwrap();
-    let wav_by_accept = server.client.get(server.url(&format!("/api/jobs/{id}"))).header("accept", "audio/wav").send().await.unwrap();
+    let wav_by_accept = server
+        .client
+        .get(server.url(&format!("/api/jobs/{id}")))
+        .header("accept", "audio/wav")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wav_by_accept.bytes().await.unwrap(), job_wav);
 
     let inline = server.post_json("/api/mixdown", &body).await;
     assert_eq!(inline.status(), 200);
-    assert_eq!(inline.bytes().await.unwrap(), job_wav, "the job renders exactly what the inline request does");
+    assert_eq!(
+        inline.bytes().await.unwrap(),
+        job_wav,
+        "the job renders exactly what the inline request does"
+    );
 
     let missing = server.get("/api/jobs/0000000000000000").await;
     assert_eq!(check_error(missing, 404).await["code"], "not_found");
@@ -361,7 +395,8 @@ async fn long_mixdowns_become_jobs_and_finished_jobs_are_capped() {
         }
     }
     let (_, list) = server.get_json("/api/jobs").await;
-    let kept: Vec<&str> = list["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect();
+    let kept: Vec<&str> =
+        list["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect();
     assert_eq!(kept, [ids[1].as_str(), ids[2].as_str()]);
     let e = check_error(server.get(&format!("/api/jobs/{}/result", ids[0])).await, 404).await;
     assert!(e["message"].as_str().unwrap().contains("evicted"));

@@ -73,12 +73,17 @@ async fn latency_is_compensated() {
         ("saturation", json!({"drive": 0, "mix": 0}), 5e-3),
     ] {
         let body = json!({"effect_type": effect, "parameters": params, "audio_data": x, "sample_rate": RATE});
-        let out: serde_json::Value = server.post_json("/api/effects/process", &body).await.json().await.unwrap();
+        let out: serde_json::Value =
+            server.post_json("/api/effects/process", &body).await.json().await.unwrap();
         let y = f32s(&out["audio_data"]);
         assert_eq!(y.len(), x.len());
         let mut rack = codette_dsp::chain::build_rack(&[SlotConfig::effect(effect)], RATE as f32).unwrap();
         if effect == "limiter" {
-            rack = codette_dsp::chain::build_rack(&[SlotConfig::effect(effect).with("lookahead", 10.0)], RATE as f32).unwrap();
+            rack = codette_dsp::chain::build_rack(
+                &[SlotConfig::effect(effect).with("lookahead", 10.0)],
+                RATE as f32,
+            )
+            .unwrap();
         }
         assert!(rack.latency() > 0, "{effect} has latency");
         // The best alignment of output to input is at lag 0.
@@ -98,14 +103,21 @@ async fn wav_in_wav_out_with_query_parameters() {
     let (l, r) = stereo_input();
     let wav = wav_bytes(&[l.clone(), r.clone()], RATE, 24, false);
     let (input, ..) = read_wav(&wav);
-    let config = SlotConfig::effect("highlow_pass").with("filter_type", 1.0).with("cutoff_freq", 2000.0).with("order", 4.0);
+    let config = SlotConfig::effect("highlow_pass")
+        .with("filter_type", 1.0)
+        .with("cutoff_freq", 2000.0)
+        .with("order", 4.0);
     let (el, er) = reference(&[config], RATE, &input[0], &input[1], 0);
     // Individual keys, with a choice by name, and the same as a params object.
     for query in [
         "effect_type=highlow_pass&filter_type=lowpass&cutoff_freq=2000&order=4".to_string(),
-        format!("effect_type=highlow_pass&params={}", urlencode(r#"{"filter_type":"lowpass","cutoff_freq":2000,"order":4}"#)),
+        format!(
+            "effect_type=highlow_pass&params={}",
+            urlencode(r#"{"filter_type":"lowpass","cutoff_freq":2000,"order":4}"#)
+        ),
     ] {
-        let response = server.post_raw(&format!("/api/effects/process?{query}"), "audio/wav", wav.clone()).await;
+        let response =
+            server.post_raw(&format!("/api/effects/process?{query}"), "audio/wav", wav.clone()).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "audio/wav");
         let (out, rate, bits, float) = read_wav(&response.bytes().await.unwrap());
@@ -114,14 +126,17 @@ async fn wav_in_wav_out_with_query_parameters() {
         assert!(max_diff(&out[0], &el) <= quantum && max_diff(&out[1], &er) <= quantum);
     }
     // 16-bit mono comes back 16-bit mono; 32-bit float stays float.
-    let mono = wav_bytes(&[l.clone()], 44_100, 16, false);
+    let mono = wav_bytes(std::slice::from_ref(&l), 44_100, 16, false);
     let response = server.post_raw("/api/effects/process?effect_type=gate", "audio/x-wav", mono).await;
     let (out, rate, bits, float) = read_wav(&response.bytes().await.unwrap());
     assert_eq!((rate, bits, float, out.len(), out[0].len()), (44_100, 16, false, 1, l.len()));
     let float_wav = wav_bytes(&[l.clone(), r.clone()], RATE, 32, true);
-    let response = server.post_raw("/api/effects/process?effect_type=distortion&distortion_type=fuzz", "audio/wav", float_wav).await;
+    let response = server
+        .post_raw("/api/effects/process?effect_type=distortion&distortion_type=fuzz", "audio/wav", float_wav)
+        .await;
     let (out, _, bits, float) = read_wav(&response.bytes().await.unwrap());
-    let (el, _) = reference(&[SlotConfig::effect("distortion").with("distortion_type", 2.0)], RATE, &l, &r, 0);
+    let (el, _) =
+        reference(&[SlotConfig::effect("distortion").with("distortion_type", 2.0)], RATE, &l, &r, 0);
     assert_eq!((bits, float), (32, true));
     assert_eq!(max_diff(&out[0], &el), 0.0, "float WAV is exact");
 }
@@ -153,7 +168,13 @@ fn chain_configs() -> Vec<SlotConfig> {
     let empty = SlotConfig { effect: None, ..SlotConfig::effect("gate") };
     let mut limiter = SlotConfig::effect("limiter").with("threshold", -3.0).with("lookahead", 5.0);
     limiter.output_db = -1.0;
-    vec![SlotConfig::effect("eq3band").with("low_gain", 4.0).with("high_gain", -3.0), compressor, delay, empty, limiter]
+    vec![
+        SlotConfig::effect("eq3band").with("low_gain", 4.0).with("high_gain", -3.0),
+        compressor,
+        delay,
+        empty,
+        limiter,
+    ]
 }
 
 #[tokio::test]

@@ -149,7 +149,10 @@ mod tests {
         assert!(serde_json::from_str::<AudioData>("[\"a\"]").is_err());
         assert!(serde_json::from_str::<AudioData>("{}").is_err());
         let three: AudioData = serde_json::from_str("[[1], [2], [3]]").unwrap();
-        assert_eq!(three.into_audio(48_000, "audio_data").unwrap_err().body.field.as_deref(), Some("audio_data"));
+        assert_eq!(
+            three.into_audio(48_000, "audio_data").unwrap_err().body.field.as_deref(),
+            Some("audio_data")
+        );
         let ragged: AudioData = serde_json::from_str("[[1, 2], [3]]").unwrap();
         assert!(ragged.into_audio(48_000, "").unwrap_err().body.message.contains("2 and 1"));
     }

@@ -66,7 +66,8 @@ mod tests {
     fn lengths_and_frequency() {
         assert_eq!(resampled_len(44_100, 44_100, 48_000), 48_000);
         assert_eq!(resampled_len(441, 44_100, 48_000), 480);
-        let sine: Vec<f32> = (0..44_100).map(|i| (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / 44_100.0).sin()).collect();
+        let sine: Vec<f32> =
+            (0..44_100).map(|i| (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / 44_100.0).sin()).collect();
         let out = resample(&[sine], 44_100, 48_000).unwrap();
         assert_eq!(out[0].len(), 48_000);
         // A 1 kHz sine at 48 kHz: compare against the ideal in the middle, away from the edges.

@@ -94,7 +94,13 @@ pub fn decode(bytes: &[u8]) -> Result<(Audio, WavFormat), ApiError> {
         (false, 24) => 3,
         (false, 16) => 2,
         (false, 8) => 1,
-        _ => return Err(unreadable(format!("{} {}-bit samples are not supported", if format.float { "float" } else { "integer" }, format.bits))),
+        _ => {
+            return Err(unreadable(format!(
+                "{} {}-bit samples are not supported",
+                if format.float { "float" } else { "integer" },
+                format.bits
+            )))
+        }
     };
     let declared = reader.len() as usize;
     let start = reader.into_inner().position() as usize;
@@ -151,7 +157,8 @@ pub fn encode(audio: &Audio, format: WavFormat) -> Vec<u8> {
     file[header_len - 4..header_len].copy_from_slice(&(data_len as u32).to_le_bytes());
 
     let frame_bytes = channels * width;
-    let threads = if frames > 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 };
+    let threads =
+        if frames > 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 };
     let frames_per_part = frames.div_ceil(threads).max(1);
     std::thread::scope(|s| {
         for (part, bytes) in file[header_len..].chunks_mut(frames_per_part * frame_bytes).enumerate() {
@@ -215,7 +222,11 @@ mod tests {
     #[test]
     fn roundtrips_within_quantization() {
         let audio = sine(1000);
-        for (format, tolerance) in [(WavFormat::PCM16, 1.0 / 32768.0), (WavFormat::PCM24, 1.0 / 8_388_608.0), (WavFormat::FLOAT32, 0.0)] {
+        for (format, tolerance) in [
+            (WavFormat::PCM16, 1.0 / 32768.0),
+            (WavFormat::PCM24, 1.0 / 8_388_608.0),
+            (WavFormat::FLOAT32, 0.0),
+        ] {
             let (back, f) = decode(&encode(&audio, format)).unwrap();
             assert_eq!(f, format);
             assert_eq!(back.sample_rate, 44_100);

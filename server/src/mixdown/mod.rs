@@ -99,7 +99,11 @@ fn range(value: f64, (min, max): (f64, f64), what: &str, field: String) -> Resul
     if value.is_finite() && value >= min && value <= max {
         Ok(value)
     } else {
-        Err(ApiError::invalid("out_of_range", format!("{what} must be between {min} and {max}, got {value}"), field))
+        Err(ApiError::invalid(
+            "out_of_range",
+            format!("{what} must be between {min} and {max}, got {value}"),
+            field,
+        ))
     }
 }
 
@@ -135,7 +139,11 @@ impl MixdownRequest {
         let input_seconds = decoded.iter().map(|(_, t)| t.audio.seconds()).sum();
         let frames = longest + (tail * sample_rate as f64).round() as usize;
         if !wav::fits(frames, 2, self.format.0) {
-            return Err(ApiError::invalid("too_long", "the mix would exceed the 4 GiB a WAV file can hold", "tracks"));
+            return Err(ApiError::invalid(
+                "too_long",
+                "the mix would exceed the 4 GiB a WAV file can hold",
+                "tracks",
+            ));
         }
         let heard = |r: &TrackRequestFlags| !r.mute && (!any_solo || r.solo);
         Ok(MixPlan {
@@ -164,10 +172,18 @@ impl TrackRequest {
         let chain = chain_configs(&self.effect_chain, &at("effect_chain"))?;
         let audio = match (self.audio, self.audio_data) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::invalid("invalid_field", "give either audio or audio_data, not both", at("audio")))
+                return Err(ApiError::invalid(
+                    "invalid_field",
+                    "give either audio or audio_data, not both",
+                    at("audio"),
+                ))
             }
             (None, None) => {
-                return Err(ApiError::invalid("invalid_field", "each track needs audio (base64 WAV) or audio_data", at("audio")))
+                return Err(ApiError::invalid(
+                    "invalid_field",
+                    "each track needs audio (base64 WAV) or audio_data",
+                    at("audio"),
+                ))
             }
             (Some(b64), None) => decode_base64_wav(&b64).map_err(|e| e.at(at("audio")))?,
             (None, Some(data)) => {

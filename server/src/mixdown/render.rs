@@ -9,10 +9,10 @@ use super::{MixPlan, TrackPlan};
 use crate::audio::loudness::{self, LoudnessReport};
 use crate::audio::{resample, wav, Audio};
 use crate::error::ApiError;
-use crate::render::run_chain;
+use crate::render::{run_chain, Stereo};
 use serde::Serialize;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use utoipa::ToSchema;
 
@@ -82,6 +82,7 @@ pub struct MixReport {
     pub loudness: Option<LoudnessReport>,
 }
 
+#[derive(Debug)]
 pub struct MixOutput {
     /// The WAV file; shared, not copied, when a job's result is fetched.
     pub wav: axum::body::Bytes,
@@ -101,7 +102,8 @@ pub fn render(plan: MixPlan, progress: &dyn Progress) -> Result<Option<MixOutput
         progress.report(Stage::Master, lerp(Stage::Master, done as f64 / frames.max(1) as f64));
         !progress.cancelled()
     };
-    let Some((left, right)) = run_chain(&master, sample_rate, (left, right), 0, "master_chain", &mut tick)? else {
+    let Some((left, right)) = run_chain(&master, sample_rate, (left, right), 0, "master_chain", &mut tick)?
+    else {
         return Ok(None);
     };
     let mut channels = vec![left, right];
@@ -137,10 +139,13 @@ fn lerp(stage: Stage, fraction: f64) -> f64 {
     a + (b - a) * fraction.clamp(0.0, 1.0)
 }
 
-type Stereo = (Vec<f32>, Vec<f32>);
-
 /// Renders every track and sums them, in parallel over the available cores.
-fn mix_tracks(tracks: Vec<TrackPlan>, rate: u32, frames: usize, progress: &dyn Progress) -> Result<Option<Stereo>, ApiError> {
+fn mix_tracks(
+    tracks: Vec<TrackPlan>,
+    rate: u32,
+    frames: usize,
+    progress: &dyn Progress,
+) -> Result<Option<Stereo>, ApiError> {
     let count = tracks.len();
     let queue: Vec<Mutex<Option<TrackPlan>>> = tracks.into_iter().map(|t| Mutex::new(Some(t))).collect();
     let next = AtomicUsize::new(0);
@@ -177,7 +182,10 @@ fn mix_tracks(tracks: Vec<TrackPlan>, rate: u32, frames: usize, progress: &dyn P
 
     let results: Vec<Result<(), ApiError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers).map(|_| s.spawn(worker)).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal("a track render panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal("a track render panicked"))))
+            .collect()
     });
     results.into_iter().collect::<Result<(), ApiError>>()?;
     if stop.load(Ordering::Relaxed) {
@@ -192,7 +200,7 @@ fn mix_tracks(tracks: Vec<TrackPlan>, rate: u32, frames: usize, progress: &dyn P
 struct InOrderSum {
     mix: Stereo,
     next: usize,
-    waiting: BTreeMap<usize, (Stereo, (f32, f32))>,
+    waiting: BTreeMap<usize, Rendered>,
 }
 
 impl InOrderSum {
@@ -200,7 +208,7 @@ impl InOrderSum {
         Self { mix: (vec![0.0; frames], vec![0.0; frames]), next: 0, waiting: BTreeMap::new() }
     }
 
-    fn add(&mut self, position: usize, rendered: (Stereo, (f32, f32))) {
+    fn add(&mut self, position: usize, rendered: Rendered) {
         self.waiting.insert(position, rendered);
         while let Some(((l, r), (gl, gr))) = self.waiting.remove(&self.next) {
             self.mix.0.iter_mut().zip(&l).for_each(|(s, x)| *s += x * gl);
@@ -210,16 +218,20 @@ impl InOrderSum {
     }
 }
 
+/// A rendered track and its left and right gains.
+type Rendered = (Stereo, (f32, f32));
+
 /// One track at the mix rate, through its chain, `frames` long; with its gains.
 fn render_track(
     track: TrackPlan,
     rate: u32,
     frames: usize,
     tick: &mut dyn FnMut(usize) -> bool,
-) -> Result<Option<(Stereo, (f32, f32))>, ApiError> {
+) -> Result<Option<Rendered>, ApiError> {
     let TrackPlan { index, mut audio, chain, gains } = track;
     if audio.sample_rate != rate {
-        let channels = resample::resample(&audio.channels, audio.sample_rate, rate).map_err(ApiError::internal)?;
+        let channels =
+            resample::resample(&audio.channels, audio.sample_rate, rate).map_err(ApiError::internal)?;
         audio = Audio { channels, sample_rate: rate };
     }
     let tail = frames.saturating_sub(audio.frames());

@@ -50,9 +50,9 @@ impl JsonAudio for ChainProcessRequest {
 
 /// The chain of a WAV request: `chain=<JSON array of slots>` in the query.
 fn wav_chain(query: &WavQuery) -> Result<Vec<SlotConfig>, ApiError> {
-    let text = query
-        .get("chain")
-        .ok_or_else(|| ApiError::invalid("invalid_field", "chain is required in the query of a WAV request", "chain"))?;
+    let text = query.get("chain").ok_or_else(|| {
+        ApiError::invalid("invalid_field", "chain is required in the query of a WAV request", "chain")
+    })?;
     let chain: Vec<SlotRequest> = query_json(text, "chain")?;
     chain_configs(&chain, "chain")
 }

@@ -65,7 +65,12 @@ fn effect_info(spec: &EffectSpec) -> EffectInfo {
         Family::Delay => "delay",
         Family::Reverb => "reverb",
     };
-    EffectInfo { id: spec.id, name: spec.name, family, parameters: spec.params.iter().map(param_info).collect() }
+    EffectInfo {
+        id: spec.id,
+        name: spec.name,
+        family,
+        parameters: spec.params.iter().map(param_info).collect(),
+    }
 }
 
 fn param_info(p: &ParamSpec) -> ParamInfo {
@@ -136,9 +141,13 @@ const RESERVED: [&str; 4] = ["effect_type", "params", "tail_seconds", "token"];
 /// from any other query key (`?effect_type=compressor&threshold=-20&ratio=4`); a key overrides
 /// the same id in `params`.
 fn wav_chain(query: &WavQuery) -> Result<Vec<SlotConfig>, ApiError> {
-    let effect = query
-        .get("effect_type")
-        .ok_or_else(|| ApiError::invalid("invalid_field", "effect_type is required in the query of a WAV request", "effect_type"))?;
+    let effect = query.get("effect_type").ok_or_else(|| {
+        ApiError::invalid(
+            "invalid_field",
+            "effect_type is required in the query of a WAV request",
+            "effect_type",
+        )
+    })?;
     let mut parameters: Parameters = match query.get("params") {
         Some(json) => query_json(json, "params")?,
         None => Parameters::new(),

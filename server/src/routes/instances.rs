@@ -30,7 +30,10 @@ async fn list_instances(State(state): State<AppState>) -> Json<InstanceList> {
     params(("id" = String, Path, description = "Instance id from the list")),
     responses((status = 200, body = InstanceInfo), (status = 404, body = ErrorResponse)),
 )]
-async fn get_instance(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<InstanceInfo>, ApiError> {
+async fn get_instance(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceInfo>, ApiError> {
     state
         .registry
         .info(&id)

@@ -1,9 +1,10 @@
 //! `/api/jobs`: status and results of background renders.
 
 use crate::error::{ApiError, ErrorResponse};
+use crate::extract::blocking;
 use crate::jobs::{self, JobInfo};
 use crate::openapi::WavFile;
-use crate::routes::mixdown::{mix_response, MixdownJson};
+use crate::routes::mixdown::{mix_response, wants_json, MixdownJson};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
@@ -38,11 +39,16 @@ async fn list_jobs(State(state): State<AppState>) -> Json<JobList> {
         (status = 404, description = "Unknown or evicted job", body = ErrorResponse),
     ),
 )]
-async fn job_status(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn job_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let info = state.jobs.info(&id).ok_or_else(|| jobs::unknown(&id))?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     if info.result_url.is_some() && accept.contains("audio/") && !accept.contains("json") {
-        return Ok(mix_response(state.jobs.output(&id)?.as_ref(), &headers));
+        let output = state.jobs.output(&id)?;
+        return Ok(mix_response(&output, false));
     }
     Ok(Json(info).into_response())
 }
@@ -58,6 +64,12 @@ async fn job_status(State(state): State<AppState>, Path(id): Path<String>, heade
         (status = 409, description = "Not finished, or failed", body = ErrorResponse),
     ),
 )]
-async fn job_result(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
-    Ok(mix_response(state.jobs.output(&id)?.as_ref(), &headers))
+async fn job_result(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let output = state.jobs.output(&id)?;
+    let json = wants_json(&headers);
+    blocking(move || Ok(mix_response(&output, json))).await
 }

@@ -63,18 +63,24 @@ async fn mixdown(
     let plan = blocking(move || request.plan()).await?;
     if plan.run_async.unwrap_or(plan.input_seconds > state.config.sync_mixdown_seconds) {
         let job = state.jobs.submit(plan)?;
-        let location = HeaderValue::from_str(&job.status_url).map_err(|e| ApiError::internal(e.to_string()))?;
+        let location =
+            HeaderValue::from_str(&job.status_url).map_err(|e| ApiError::internal(e.to_string()))?;
         return Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(job)).into_response());
     }
-    let output = blocking(move || render(plan, &Quiet)?.ok_or_else(|| ApiError::internal("render cancelled"))).await?;
-    Ok(mix_response(&output, &headers))
+    let json = wants_json(&headers);
+    blocking(move || {
+        let output = render(plan, &Quiet)?.ok_or_else(|| ApiError::internal("render cancelled"))?;
+        Ok(mix_response(&output, json))
+    })
+    .await
 }
 
-/// A finished mix as the client asked for it: WAV by default, JSON when it accepts JSON and
-/// not WAV. Used by the inline answer and by job results alike.
-pub fn mix_response(output: &MixOutput, request_headers: &HeaderMap) -> Response {
+/// A finished mix as the client asked for it: WAV by default, JSON (`json`, see
+/// [`wants_json`]) with the WAV in base64. Used by the inline answer and by job results alike;
+/// base64 of a long mix is CPU work, so call it on the blocking pool.
+pub fn mix_response(output: &MixOutput, json: bool) -> Response {
     let report = serde_json::to_string(&output.report).unwrap_or_default();
-    let mut response = if wants_json(request_headers) {
+    let mut response = if json {
         let audio = base64::engine::general_purpose::STANDARD.encode(&output.wav);
         Json(MixdownJson { audio, report: output.report.clone() }).into_response()
     } else {
@@ -86,7 +92,8 @@ pub fn mix_response(output: &MixOutput, request_headers: &HeaderMap) -> Response
     response
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
+/// Whether the client asked for JSON (and not audio) in `Accept`.
+pub fn wants_json(headers: &HeaderMap) -> bool {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     accept.contains("application/json") && !accept.contains("audio/")
 }

@@ -43,7 +43,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 400, description = "Not a WebSocket upgrade", body = ErrorResponse),
     ),
 )]
-async fn websocket(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>, upgrade: WebSocketUpgrade) -> Response {
+async fn websocket(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let streams: Vec<String> = match query.get("streams") {
         Some(list) => list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
         None => state.hub.default_topics(),
@@ -70,7 +74,13 @@ struct Session {
 impl Session {
     fn new(state: AppState) -> Self {
         let (queue, outgoing) = mpsc::channel(QUEUE);
-        Self { hub: state.hub.clone(), state, queue, outgoing: Some(outgoing), subscriptions: BTreeMap::new() }
+        Self {
+            hub: state.hub.clone(),
+            state,
+            queue,
+            outgoing: Some(outgoing),
+            subscriptions: BTreeMap::new(),
+        }
     }
 
     async fn run(mut self, mut socket: WebSocket, streams: Vec<String>) {
@@ -127,7 +137,12 @@ impl Session {
     fn handle(&mut self, text: &str) -> Vec<Utf8Bytes> {
         let message: ClientMessage = match serde_json::from_str(text) {
             Ok(m) => m,
-            Err(e) => return vec![error("malformed_message", &format!("expected {{\"type\": ..., \"data\": ...}}: {e}"))],
+            Err(e) => {
+                return vec![error(
+                    "malformed_message",
+                    &format!("expected {{\"type\": ..., \"data\": ...}}: {e}"),
+                )]
+            }
         };
         match message.kind.as_str() {
             "subscribe" | "unsubscribe" => {
@@ -147,7 +162,9 @@ impl Session {
             "ping" => vec![envelope("pong", message.data)],
             other => vec![error(
                 "unknown_message_type",
-                &format!("unknown message type {other:?}; this server understands subscribe, unsubscribe and ping"),
+                &format!(
+                    "unknown message type {other:?}; this server understands subscribe, unsubscribe and ping"
+                ),
             )],
         }
     }
@@ -181,7 +198,9 @@ impl Session {
 /// `{"streams": [...]}` (or `{"stream": "..."}`) from a subscribe message.
 fn stream_list(data: &Value) -> Result<Vec<String>, Utf8Bytes> {
     let list = match (data.get("streams"), data.get("stream")) {
-        (Some(Value::Array(items)), _) => items.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>(),
+        (Some(Value::Array(items)), _) => {
+            items.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>()
+        }
         (_, Some(Value::String(one))) => Some(vec![one.clone()]),
         _ => None,
     };
@@ -189,7 +208,11 @@ fn stream_list(data: &Value) -> Result<Vec<String>, Utf8Bytes> {
 }
 
 /// Moves one topic's messages into the client's queue until the client is gone or lags.
-async fn forward(topic: String, mut receiver: broadcast::Receiver<Utf8Bytes>, queue: mpsc::Sender<Utf8Bytes>) {
+async fn forward(
+    topic: String,
+    mut receiver: broadcast::Receiver<Utf8Bytes>,
+    queue: mpsc::Sender<Utf8Bytes>,
+) {
     loop {
         match receiver.recv().await {
             Ok(message) => {
@@ -199,7 +222,8 @@ async fn forward(topic: String, mut receiver: broadcast::Receiver<Utf8Bytes>, qu
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 let text = format!("unsubscribed from {topic:?}: this connection fell {missed} messages behind; subscribe again to resume");
-                let _ = queue.try_send(error("slow_consumer", &text));
+                // After the messages already queued, so the client sees where its stream stopped.
+                let _ = queue.send(error("slow_consumer", &text)).await;
                 return;
             }
             Err(broadcast::error::RecvError::Closed) => return,

@@ -44,7 +44,13 @@ impl TestServer {
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-        self.client.post(self.url(path)).header("content-type", content_type).body(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Posts and expects a JSON error with this status; returns the `error` object.
@@ -75,7 +81,9 @@ pub async fn check_error(response: reqwest::Response, status: u16) -> Value {
 /// A sine of `seconds` at `rate`, amplitude `amp`.
 pub fn sine(freq: f64, amp: f64, seconds: f64, rate: u32) -> Vec<f32> {
     let n = (seconds * rate as f64).round() as usize;
-    (0..n).map(|i| (amp * (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin()) as f32).collect()
+    (0..n)
+        .map(|i| (amp * (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin()) as f32)
+        .collect()
 }
 
 /// Deterministic noise-like test material (a few detuned partials and a decaying click train),
@@ -139,7 +147,13 @@ pub fn read_wav(bytes: &[u8]) -> (Vec<Vec<f32>>, u32, u16, bool) {
 
 /// The reference: a chain run with codette_dsp directly, latency removed the documented way
 /// (input followed by `latency + tail` zeros, first `latency` samples dropped).
-pub fn reference(configs: &[SlotConfig], rate: u32, left: &[f32], right: &[f32], tail: usize) -> (Vec<f32>, Vec<f32>) {
+pub fn reference(
+    configs: &[SlotConfig],
+    rate: u32,
+    left: &[f32],
+    right: &[f32],
+    tail: usize,
+) -> (Vec<f32>, Vec<f32>) {
     let mut rack = build_rack(configs, rate as f32).expect("valid chain");
     let latency = rack.latency();
     let mut l = left.to_vec();
