@@ -1,22 +1,37 @@
 //! The process-wide server that all plugin instances share.
 //!
-//! The first registration starts it (settings from the environment); later ones join it. It
-//! keeps running while the process lives, even when no instance is left, so its address stays
-//! the same for clients while a project is closed and another opened. A failure to start is
-//! logged and kept as a message for the editor to show; it never reaches the plugin as an
-//! error or a panic, and registering still works (the instance is simply not reachable).
+//! The first registration starts it (settings from the environment); later ones join it. When
+//! the last instance unregisters, the server stops and its threads are joined: a host may
+//! unload the plugin's library once its last instance is gone, and no thread may still be
+//! running the library's code then. The next registration starts it again (on the same port,
+//! which is reused at once). A failure to start is logged and kept as a message for the editor
+//! to show; it never reaches the plugin as an error or a panic, and registering still works
+//! (the instance is simply not reachable). It is retried once every instance has gone.
 
 use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::registry::{Instance, Registration, Registry};
 use crate::server::{start_with, ServerHandle};
+use crate::StartError;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+/// The shared server and registry. Cheap to clone; clones share everything.
+#[derive(Clone)]
 pub struct Global {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     registry: Registry,
     hub: Hub,
-    server: Mutex<State>,
+    server: Mutex<Server>,
+}
+
+struct Server {
+    state: State,
+    /// Set by [`Global::start_with_config`]; otherwise the environment is read at each start.
+    config: Option<ServerConfig>,
 }
 
 enum State {
@@ -60,58 +75,96 @@ impl Default for Global {
     }
 }
 
+/// Keeps an instance registered with the shared server; dropping it unregisters the instance,
+/// and stops the server if it was the last one.
+#[must_use = "the instance is unregistered when the registration is dropped"]
+pub struct GlobalRegistration {
+    registration: Option<Registration>,
+    owner: Global,
+}
+
+impl GlobalRegistration {
+    /// The instance's id in the API (`/api/instances/{id}`).
+    pub fn id(&self) -> String {
+        self.registration.as_ref().map(Registration::id).unwrap_or_default()
+    }
+}
+
+impl Drop for GlobalRegistration {
+    fn drop(&mut self) {
+        let mut server = self.owner.lock();
+        drop(self.registration.take());
+        if self.owner.inner.registry.is_empty() {
+            // Under the lock, so that a registration arriving meanwhile waits and then starts
+            // a fresh server rather than joining one that is going away.
+            if let State::Running(handle) = std::mem::replace(&mut server.state, State::NotStarted) {
+                handle.shutdown();
+            }
+            server.state = State::NotStarted;
+        }
+    }
+}
+
 impl Global {
     /// A separate instance of the shared-server logic; the plugin uses [`global()`], tests
     /// make their own.
     pub fn new() -> Self {
-        Global { registry: Registry::new(), hub: Hub::new(), server: Mutex::new(State::NotStarted) }
+        let server = Mutex::new(Server { state: State::NotStarted, config: None });
+        Global { inner: Arc::new(Inner { registry: Registry::new(), hub: Hub::new(), server }) }
     }
 
-    /// Registers an instance, starting the server first if this is the first registration.
-    pub fn register(&self, instance: Arc<dyn Instance>) -> Registration {
-        self.ensure_started();
-        self.registry.register(instance)
+    fn lock(&self) -> MutexGuard<'_, Server> {
+        self.inner.server.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Starts the server from the environment unless it was already tried.
-    pub fn ensure_started(&self) -> ServerStatus {
-        self.start_once(ServerConfig::from_env)
+    /// Registers an instance, starting the server first if it is not running.
+    pub fn register(&self, instance: Arc<dyn Instance>) -> GlobalRegistration {
+        let mut server = self.lock();
+        self.start_if_needed(&mut server);
+        let registration = self.inner.registry.register(instance);
+        GlobalRegistration { registration: Some(registration), owner: self.clone() }
     }
 
-    /// Starts the server with `config` unless it was already tried: for the standalone build
-    /// and tests, which may configure it without the environment.
+    /// Uses `config` instead of the environment (the standalone build, tests) and starts the
+    /// server now if it is not running.
     pub fn start_with_config(&self, config: ServerConfig) -> ServerStatus {
-        self.start_once(|| Ok(config))
+        let mut server = self.lock();
+        server.config = Some(config);
+        self.start_if_needed(&mut server);
+        status(&server.state)
     }
 
-    fn start_once(&self, config: impl FnOnce() -> Result<ServerConfig, crate::StartError>) -> ServerStatus {
-        let mut server = self.server.lock().unwrap_or_else(|e| e.into_inner());
-        if matches!(*server, State::NotStarted) {
-            *server = match config() {
-                Ok(config) if !config.enabled => State::Disabled,
-                Ok(config) => {
-                    let (registry, hub) = (self.registry.clone(), self.hub.clone());
-                    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        start_with(config, registry, hub)
-                    }));
-                    match attempt {
-                        Ok(Ok(handle)) => State::Running(handle),
-                        Ok(Err(error)) => State::Failed(error.to_string()),
-                        Err(_) => State::Failed("the server panicked while starting".into()),
-                    }
-                }
-                Err(error) => State::Failed(error.to_string()),
-            };
-            if let State::Failed(reason) = &*server {
-                tracing::error!("Codette Rack API not started: {reason}");
-                eprintln!("Codette Rack API not started: {reason}");
-            }
+    fn start_if_needed(&self, server: &mut Server) {
+        if !matches!(server.state, State::NotStarted) {
+            return;
         }
-        status(&server)
+        let config = match server.config.clone() {
+            Some(config) => Ok(config),
+            None => ServerConfig::from_env(),
+        };
+        server.state = match config {
+            Ok(config) if !config.enabled => State::Disabled,
+            Ok(config) => {
+                let (registry, hub) = (self.inner.registry.clone(), self.inner.hub.clone());
+                let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    start_with(config, registry, hub)
+                }));
+                match attempt {
+                    Ok(Ok(handle)) => State::Running(handle),
+                    Ok(Err(error)) => State::Failed(error.to_string()),
+                    Err(_) => State::Failed("the server panicked while starting".into()),
+                }
+            }
+            Err(error) => State::Failed(StartError::to_string(&error)),
+        };
+        if let State::Failed(reason) = &server.state {
+            tracing::error!("Codette Rack API not started: {reason}");
+            eprintln!("Codette Rack API not started: {reason}");
+        }
     }
 
     pub fn status(&self) -> ServerStatus {
-        status(&self.server.lock().unwrap_or_else(|e| e.into_inner()))
+        status(&self.lock().state)
     }
 
     /// The address in use, when running.
@@ -131,11 +184,13 @@ impl Global {
     }
 
     pub fn registry(&self) -> &Registry {
-        &self.registry
+        &self.inner.registry
     }
 
+    /// The message hub, for publishing on topics (transport, meters) from worker threads. It
+    /// outlives server restarts.
     pub fn hub(&self) -> &Hub {
-        &self.hub
+        &self.inner.hub
     }
 }
 

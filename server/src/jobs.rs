@@ -10,11 +10,12 @@ use crate::error::{ApiError, ErrorBody};
 use crate::hub::{self, Hub};
 use crate::mixdown::render::{render, MixOutput, MixReport, Progress, Stage};
 use crate::mixdown::MixPlan;
+use crate::state::StopFlag;
 use axum::http::StatusCode;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -71,7 +72,7 @@ struct Inner {
     gate: Semaphore,
     counter: AtomicU64,
     salt: std::collections::hash_map::RandomState,
-    cancelled: AtomicBool,
+    stop: StopFlag,
 }
 
 #[derive(Default)]
@@ -82,7 +83,8 @@ struct Store {
 }
 
 impl Jobs {
-    pub fn new(hub: Hub, max_finished: usize) -> Self {
+    /// Jobs announced on `hub`, at most `max_finished` finished ones kept, cancelled by `stop`.
+    pub fn new(hub: Hub, max_finished: usize, stop: StopFlag) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store: Mutex::default(),
@@ -91,7 +93,7 @@ impl Jobs {
                 gate: Semaphore::new(1),
                 counter: AtomicU64::new(0),
                 salt: Default::default(),
-                cancelled: AtomicBool::new(false),
+                stop,
             }),
         }
     }
@@ -239,9 +241,10 @@ impl Jobs {
         }
     }
 
-    /// Makes running renders stop at their next progress check (server shutdown).
+    /// Makes running renders stop at their next progress check and queued ones fail (server
+    /// shutdown).
     pub fn cancel_all(&self) {
-        self.inner.cancelled.store(true, Ordering::Relaxed);
+        self.inner.stop.set();
         self.inner.gate.close();
     }
 
@@ -252,7 +255,8 @@ impl Jobs {
     }
 }
 
-fn shutting_down() -> ApiError {
+/// The error of work abandoned because the server stops.
+pub fn shutting_down() -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled", "the server is shutting down")
 }
 
@@ -311,7 +315,7 @@ impl Progress for Reporter {
     }
 
     fn cancelled(&self) -> bool {
-        self.jobs.inner.cancelled.load(Ordering::Relaxed)
+        self.jobs.inner.stop.is_set()
     }
 }
 
@@ -350,7 +354,7 @@ mod tests {
     async fn jobs_finish_or_fail_with_an_error() {
         let hub = Hub::new();
         let mut messages = hub.subscribe(hub::JOBS).unwrap();
-        let jobs = Jobs::new(hub, 4);
+        let jobs = Jobs::new(hub, 4, StopFlag::default());
         let done = jobs.submit(plan()).unwrap();
         assert_eq!(done.status, JobStatus::Queued);
         let info = settled(&jobs, &done.job_id).await;

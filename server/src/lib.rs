@@ -41,7 +41,7 @@ pub mod state;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
-pub use global::{global, Global, ServerStatus};
+pub use global::{global, Global, GlobalRegistration, ServerStatus};
 pub use hub::Hub;
 pub use registry::{HostFormat, Instance, InstanceInfo, Registration, Registry};
 pub use server::{start, start_with, ServerHandle, StartError};

@@ -7,6 +7,7 @@ use crate::audio::{self, check_rate};
 use crate::error::ApiError;
 use crate::extract::{blocking, parse_json, AudioPayload};
 use crate::render::{self, check_tail};
+use crate::state::StopFlag;
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -41,6 +42,7 @@ pub type WavQuery = HashMap<String, String>;
 
 /// Parses the request (on the blocking pool), processes it, and encodes the answer.
 pub async fn handle<T: JsonAudio>(
+    stop: StopFlag,
     query: WavQuery,
     payload: AudioPayload,
     wav_chain: fn(&WavQuery) -> Result<Vec<SlotConfig>, ApiError>,
@@ -53,7 +55,7 @@ pub async fn handle<T: JsonAudio>(
             let tail = check_tail(request.tail_seconds(), "tail_seconds")?;
             let data = std::mem::replace(request.audio_data(), AudioData::Mono(Vec::new()));
             let flat = data.is_flat();
-            let output = render::process(&configs, data.into_audio(rate, "audio_data")?, tail)?;
+            let output = render::process(&configs, data.into_audio(rate, "audio_data")?, tail, &stop)?;
             let length = output.frames();
             let body = ProcessResponse {
                 audio_data: AudioData::from_audio(output, flat),
@@ -70,7 +72,7 @@ pub async fn handle<T: JsonAudio>(
             };
             let (input, format) = wav::decode(&bytes)?;
             check_rate(input.sample_rate, audio::PROCESS_RATES, "sample_rate")?;
-            Ok(wav_response(wav::encode(&render::process(&configs, input, tail)?, format)))
+            Ok(wav_response(wav::encode(&render::process(&configs, input, tail, &stop)?, format)))
         }
     })
     .await

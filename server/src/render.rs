@@ -10,6 +10,7 @@
 use crate::audio::Audio;
 use crate::error::ApiError;
 use crate::slots;
+use crate::state::StopFlag;
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::rack::CHUNK;
 
@@ -47,12 +48,18 @@ pub fn run_chain(
 }
 
 /// Processes `audio` (mono or stereo) through `configs` and answers in the same channel count:
-/// mono is run as dual-mono and returned as the average of the two sides.
-pub fn process(configs: &[SlotConfig], audio: Audio, tail_seconds: f64) -> Result<Audio, ApiError> {
+/// mono is run as dual-mono and returned as the average of the two sides. Gives up when `stop`
+/// is set.
+pub fn process(
+    configs: &[SlotConfig],
+    audio: Audio,
+    tail_seconds: f64,
+    stop: &StopFlag,
+) -> Result<Audio, ApiError> {
     let (rate, channels) = (audio.sample_rate, audio.channels.len());
     let tail = (tail_seconds * rate as f64).round() as usize;
-    let (left, right) =
-        run_chain(configs, rate, audio.into_stereo(), tail, "", &mut |_| true)?.expect("never cancelled");
+    let (left, right) = run_chain(configs, rate, audio.into_stereo(), tail, "", &mut |_| !stop.is_set())?
+        .ok_or_else(crate::jobs::shutting_down)?;
     Ok(Audio::from_stereo(left, right, rate, channels))
 }
 

@@ -9,7 +9,7 @@ use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::jobs::Jobs;
 use crate::registry::Registry;
-use crate::state::AppState;
+use crate::state::{AppState, StopFlag};
 use crate::{middleware, openapi, routes};
 use axum::extract::Request;
 use axum::ServiceExt;
@@ -23,7 +23,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 /// How long open connections get to finish after a shutdown is requested.
-const GRACE: Duration = Duration::from_secs(2);
+const GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub enum StartError {
@@ -95,6 +95,7 @@ impl ServerHandle {
     }
 
     fn stop(&mut self) {
+        self.state.stop.set();
         let _ = self.shutdown.send(true);
         self.state.jobs.cancel_all();
         if let Some(thread) = self.thread.take() {
@@ -135,9 +136,11 @@ pub fn start_with(config: ServerConfig, registry: Registry, hub: Hub) -> Result<
     };
     let addr = listener.local_addr().map_err(StartError::Runtime)?;
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let stop = StopFlag::default();
     let state = AppState {
         registry,
-        jobs: Jobs::new(hub.clone(), config.max_jobs),
+        jobs: Jobs::new(hub.clone(), config.max_jobs, stop.clone()),
+        stop,
         hub,
         config: Arc::new(config),
         addr,
@@ -212,6 +215,7 @@ fn serve(
         let _ = stop.wait_for(|stopped| *stopped).await;
         let _ = tokio::time::timeout(GRACE, server).await;
     });
-    // Blocking tasks (a render between two cancellation checks) are not waited for long.
-    runtime.shutdown_timeout(Duration::from_millis(500));
+    // Renders stop at their next check (milliseconds); only parsing a huge body cannot be
+    // interrupted. Waiting for it matters: the plugin's library may be unloaded right after.
+    runtime.shutdown_timeout(Duration::from_secs(5));
 }

@@ -5,6 +5,7 @@ use crate::hub::Hub;
 use crate::jobs::Jobs;
 use crate::registry::Registry;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use tokio::sync::watch;
@@ -22,4 +23,21 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The OpenAPI document, serialized once when the router is built.
     pub openapi: Arc<OnceLock<String>>,
+    /// Set when the server stops; renders check it between chunks and give up.
+    pub stop: StopFlag,
+}
+
+/// Tells long computations on the blocking pool that the server is stopping, so that none is
+/// left running when the plugin's library may be unloaded.
+#[derive(Clone, Default, Debug)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }

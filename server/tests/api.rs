@@ -266,16 +266,31 @@ async fn shutdown_stops_answering_and_closes_websockets() {
 
 #[tokio::test]
 async fn the_shared_server_starts_once_and_keeps_failures_to_itself() {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let shared = Global::new();
     let status = shared.start_with_config(ServerConfig::at("127.0.0.1:0".parse().unwrap()));
     let ServerStatus::Running(addr) = status else { panic!("{status}") };
-    let _a = shared.register(Arc::new(FakeInstance("A")));
-    let _b = shared.register(Arc::new(FakeInstance("B")));
-    assert_eq!(shared.address(), Some(addr));
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let a = shared.register(Arc::new(FakeInstance("A")));
+    let b = shared.register(Arc::new(FakeInstance("B")));
+    assert_eq!(shared.address(), Some(addr), "one server for every instance");
     let health: Value =
         client.get(format!("http://{addr}/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["instances"], 2);
+
+    // The last instance gone, the server stops (the host may unload the library next) ...
+    drop(a);
+    assert_eq!(shared.address(), Some(addr));
+    let stopper = shared.clone();
+    tokio::task::spawn_blocking(move || drop((b, stopper))).await.unwrap();
+    assert_eq!(shared.status(), ServerStatus::NotStarted);
+    assert!(client.get(format!("http://{addr}/health")).send().await.is_err());
+    // ... and the next registration starts it again.
+    let c = shared.register(Arc::new(FakeInstance("C")));
+    let addr = shared.address().expect("running again");
+    let health: Value =
+        client.get(format!("http://{addr}/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["instances"], 1);
+    tokio::task::spawn_blocking(move || drop(c)).await.unwrap();
 
     let broken = Global::new();
     let status = broken.start_with_config(ServerConfig::at("0.0.0.0:0".parse().unwrap()));

@@ -48,11 +48,19 @@ pub trait Progress: Sync {
     }
 }
 
-/// No reporting: inline renders.
+/// No reporting and no cancelling (benchmarks).
 pub struct Quiet;
 
 impl Progress for Quiet {
     fn report(&self, _: Stage, _: f64) {}
+}
+
+/// No reporting, cancelled when the server stops: inline renders.
+impl Progress for crate::state::StopFlag {
+    fn report(&self, _: Stage, _: f64) {}
+    fn cancelled(&self) -> bool {
+        self.is_set()
+    }
 }
 
 /// Equal-power pan law of the predecessor, θ = (pan + 1)·π/4, L = cos θ, R = sin θ, times the

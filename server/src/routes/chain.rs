@@ -8,7 +8,7 @@ use crate::process::{self, query_json, JsonAudio, ProcessResponse, WavQuery};
 use crate::routes::effects::default_rate;
 use crate::slots::{chain_configs, SlotRequest};
 use crate::state::AppState;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use codette_dsp::chain::SlotConfig;
 use serde::Deserialize;
@@ -80,6 +80,10 @@ fn wav_chain(query: &WavQuery) -> Result<Vec<SlotConfig>, ApiError> {
         (status = 422, description = "Unknown effect or parameter, value out of range, wrong type", body = ErrorResponse),
     ),
 )]
-async fn process_chain(Query(query): Query<WavQuery>, payload: AudioPayload) -> Result<Response, ApiError> {
-    process::handle::<ChainProcessRequest>(query, payload, wav_chain).await
+async fn process_chain(
+    State(state): State<AppState>,
+    Query(query): Query<WavQuery>,
+    payload: AudioPayload,
+) -> Result<Response, ApiError> {
+    process::handle::<ChainProcessRequest>(state.stop.clone(), query, payload, wav_chain).await
 }

@@ -7,7 +7,7 @@ use crate::openapi::WavFile;
 use crate::process::{self, query_json, JsonAudio, ProcessResponse, WavQuery};
 use crate::slots::{single_effect, ParamValue, Parameters};
 use crate::state::AppState;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Json;
 use codette_dsp::chain::SlotConfig;
@@ -189,6 +189,10 @@ fn wav_chain(query: &WavQuery) -> Result<Vec<SlotConfig>, ApiError> {
         (status = 422, description = "Unknown effect or parameter, value out of range, wrong type", body = ErrorResponse),
     ),
 )]
-async fn process_effect(Query(query): Query<WavQuery>, payload: AudioPayload) -> Result<Response, ApiError> {
-    process::handle::<EffectProcessRequest>(query, payload, wav_chain).await
+async fn process_effect(
+    State(state): State<AppState>,
+    Query(query): Query<WavQuery>,
+    payload: AudioPayload,
+) -> Result<Response, ApiError> {
+    process::handle::<EffectProcessRequest>(state.stop.clone(), query, payload, wav_chain).await
 }

@@ -2,8 +2,9 @@
 
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
+use crate::jobs::shutting_down;
 use crate::jobs::JobInfo;
-use crate::mixdown::render::{render, MixOutput, MixReport, Quiet};
+use crate::mixdown::render::{render, MixOutput, MixReport};
 use crate::mixdown::MixdownRequest;
 use crate::openapi::WavFile;
 use crate::process::wav_response;
@@ -68,8 +69,9 @@ async fn mixdown(
         return Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(job)).into_response());
     }
     let json = wants_json(&headers);
+    let stop = state.stop.clone();
     blocking(move || {
-        let output = render(plan, &Quiet)?.ok_or_else(|| ApiError::internal("render cancelled"))?;
+        let output = render(plan, &stop)?.ok_or_else(shutting_down)?;
         Ok(mix_response(&output, json))
     })
     .await
