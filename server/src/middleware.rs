@@ -2,6 +2,7 @@
 //! router, tower-http's body limit, a panic) into the API's JSON error.
 
 use crate::error::ApiError;
+use crate::routes::mixdown;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -92,7 +93,13 @@ pub fn cors(extra_origins: &[String]) -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-        .expose_headers([header::CONTENT_TYPE, header::HeaderName::from_static("x-codette-report")])
+        .expose_headers([
+            header::CONTENT_TYPE,
+            header::LOCATION,
+            header::HeaderName::from_static(mixdown::REPORT_HEADER),
+            header::HeaderName::from_static(mixdown::GAIN_HEADER),
+            header::HeaderName::from_static(mixdown::LIMITED_HEADER),
+        ])
 }
 
 /// `http(s)://localhost`, `127.x.y.z` or `[::1]`, with any port.

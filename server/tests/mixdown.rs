@@ -26,8 +26,12 @@ async fn mix(server: &TestServer, body: &Value) -> (Vec<Vec<f32>>, u32, u16, boo
     let response = server.post_json("/api/mixdown", body).await;
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
     assert_eq!(response.headers()["content-type"], "audio/wav");
-    let report: Value =
-        serde_json::from_str(response.headers()["x-codette-report"].to_str().unwrap()).unwrap();
+    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string());
+    let mut report: Value = serde_json::from_str(&header("x-codette-report").unwrap()).unwrap();
+    if let Some(limited) = header("x-codette-loudness-limited") {
+        report["limited_header"] = json!(limited);
+        report["gain_header"] = json!(header("x-codette-loudness-gain-db").unwrap());
+    }
     let (channels, rate, bits, float) = read_wav(&response.bytes().await.unwrap());
     (channels, rate, bits, float, report)
 }
@@ -225,6 +229,9 @@ async fn loudness_normalization_reaches_the_target_or_stops_at_the_true_peak_cei
         assert!((lufs - target).abs() < 0.1, "target {target}: measured {lufs}");
         assert!(peak <= -1.0 + 0.05, "true peak {peak}");
         assert_eq!(report["loudness"]["limited_by_true_peak"], false);
+        assert_eq!(report["limited_header"], "false");
+        let gain: f64 = report["gain_header"].as_str().unwrap().parse().unwrap();
+        assert!((gain - report["loudness"]["gain_db"].as_f64().unwrap()).abs() < 0.01);
         assert!((report["loudness"]["output_lufs"].as_f64().unwrap() - target).abs() < 1e-9);
     }
     // A crest-heavy signal (sparse clicks) cannot reach −6 LUFS under −1 dBTP.
@@ -236,6 +243,7 @@ async fn loudness_normalization_reaches_the_target_or_stops_at_the_true_peak_cei
     let (out, rate, _, _, report) = mix(&server, &body).await;
     let (lufs, peak) = loudness(&out, rate);
     assert_eq!(report["loudness"]["limited_by_true_peak"], true);
+    assert_eq!(report["limited_header"], "true");
     assert!((peak - -1.0).abs() < 0.05, "stopped at the ceiling: {peak}");
     assert!(lufs < -6.5, "and so below the target: {lufs}");
 }

@@ -22,6 +22,13 @@ pub fn audio_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(mixdown))
 }
 
+/// The mix's [`MixReport`] as JSON.
+pub const REPORT_HEADER: &str = "x-codette-report";
+/// The loudness gain applied, in dB (when a target was given).
+pub const GAIN_HEADER: &str = "x-codette-loudness-gain-db";
+/// `true` when the true-peak ceiling kept the mix below its loudness target.
+pub const LIMITED_HEADER: &str = "x-codette-loudness-limited";
+
 /// The JSON form of a finished mixdown (asked for with `Accept: application/json`).
 #[derive(Serialize, ToSchema)]
 pub struct MixdownJson {
@@ -48,7 +55,11 @@ pub struct MixdownJson {
     request_body = MixdownRequest,
     responses(
         (status = 200, description = "The mix", content((WavFile = "audio/wav"), (MixdownJson = "application/json")),
-            headers(("X-Codette-Report" = String, description = "The MixReport as JSON"))),
+            headers(
+                ("X-Codette-Report" = String, description = "The MixReport as JSON"),
+                ("X-Codette-Loudness-Gain-Db" = String, description = "Gain applied by loudness normalization"),
+                ("X-Codette-Loudness-Limited" = String, description = "true when the −1 dBTP ceiling kept the mix below the target"),
+            )),
         (status = 202, description = "Rendering as a job", body = JobInfo),
         (status = 400, description = "Malformed JSON, unreadable WAV or base64", body = ErrorResponse),
         (status = 413, description = "Body too large", body = ErrorResponse),
@@ -88,8 +99,17 @@ pub fn mix_response(output: &MixOutput, json: bool) -> Response {
     } else {
         wav_response(output.wav.clone())
     };
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&report) {
-        response.headers_mut().insert(HeaderName::from_static("x-codette-report"), value);
+        headers.insert(HeaderName::from_static(REPORT_HEADER), value);
+    }
+    // The loudness outcome again as plain headers, for scripts that only look at those.
+    if let Some(loudness) = &output.report.loudness {
+        if let Ok(gain) = HeaderValue::from_str(&format!("{:.2}", loudness.gain_db)) {
+            headers.insert(HeaderName::from_static(GAIN_HEADER), gain);
+        }
+        let limited = if loudness.limited_by_true_peak { "true" } else { "false" };
+        headers.insert(HeaderName::from_static(LIMITED_HEADER), HeaderValue::from_static(limited));
     }
     response
 }
