@@ -130,11 +130,18 @@ pub fn start_with(config: ServerConfig, registry: Registry, hub: Hub) -> Result<
         .map_err(StartError::Runtime)?;
     // Bound here (in the runtime's context, without blocking on it, so that `start` also works
     // when called from async code) so that the caller learns the address or the error at once.
-    let listener = {
+    let bound = {
         let _context = runtime.enter();
-        bind(&config)?
+        bind(&config).and_then(|l| Ok((l.local_addr().map_err(StartError::Runtime)?, l)))
     };
-    let addr = listener.local_addr().map_err(StartError::Runtime)?;
+    let (addr, listener) = match bound {
+        Ok(bound) => bound,
+        Err(error) => {
+            // Not a plain drop, which would block (and panic if the caller is async code).
+            runtime.shutdown_background();
+            return Err(error);
+        }
+    };
     let (shutdown, shutdown_rx) = watch::channel(false);
     let stop = StopFlag::default();
     let state = AppState {

@@ -243,6 +243,33 @@ fn a_taken_port_falls_back_to_the_next_ones() {
 }
 
 #[tokio::test]
+async fn when_every_port_is_taken_start_says_which() {
+    // Eleven consecutive free ports, all taken.
+    let blockers = (0..50)
+        .find_map(|_| {
+            let first = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+            let port = first.local_addr().ok()?.port();
+            if port > 65_000 {
+                return None;
+            }
+            let mut all = vec![first];
+            for p in port + 1..=port + 10 {
+                all.push(std::net::TcpListener::bind(("127.0.0.1", p)).ok()?);
+            }
+            Some(all)
+        })
+        .expect("a free range of ports");
+    let first = blockers[0].local_addr().unwrap();
+    let error = start(ServerConfig::at(first)).err().expect("no port left");
+    assert!(matches!(error, StartError::Bind { .. }));
+    let message = error.to_string();
+    assert!(
+        message.contains(&first.to_string()) && message.contains(&(first.port() + 10).to_string()),
+        "{message}"
+    );
+}
+
+#[tokio::test]
 async fn shutdown_stops_answering_and_closes_websockets() {
     use futures_util::StreamExt;
     let server = serve();
