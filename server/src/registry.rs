@@ -1,0 +1,170 @@
+//! The plugin instances of this process, as the API sees them.
+//!
+//! One server serves every instance in the process (API.md), so each instance registers itself
+//! and keeps the returned [`Registration`]; dropping it (when the plugin instance is destroyed)
+//! unregisters. The registry holds `Arc<dyn Instance>`: the API reads from the instance through
+//! the trait, from its own threads, and never touches the audio thread directly.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use utoipa::ToSchema;
+
+/// The plugin format an instance runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HostFormat {
+    Clap,
+    Vst3,
+    Standalone,
+}
+
+/// What the API needs from a plugin instance. Implementations are called from the server's
+/// threads at any time, so they read shared state (atomics, locks the audio thread never
+/// waits on); they must not block on the audio thread.
+///
+/// Deliberately small for now: parameters, transport and meters will add methods with
+/// default implementations, so existing implementations keep compiling.
+pub trait Instance: Send + Sync {
+    /// A human-readable name: the track name if the host tells it, else the plugin's name.
+    fn name(&self) -> String;
+    fn format(&self) -> HostFormat;
+    /// The rate the instance was activated with; `None` before the host activates it.
+    fn sample_rate(&self) -> Option<f32>;
+    /// The host's maximum block size; `None` before activation.
+    fn block_size(&self) -> Option<u32>;
+}
+
+/// An instance as `GET /api/instances` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct InstanceInfo {
+    /// Assigned at registration, unique for the life of the process (never reused).
+    pub id: String,
+    pub name: String,
+    pub format: HostFormat,
+    pub sample_rate: Option<f32>,
+    pub block_size: Option<u32>,
+}
+
+#[derive(Clone, Default)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: AtomicU64,
+    instances: RwLock<BTreeMap<u64, Arc<dyn Instance>>>,
+}
+
+/// Keeps an instance registered; unregisters it when dropped.
+#[must_use = "the instance is unregistered when the registration is dropped"]
+pub struct Registration {
+    id: u64,
+    registry: Registry,
+}
+
+impl Registration {
+    /// The instance's id in the API (`/api/instances/{id}`).
+    pub fn id(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.registry.write().remove(&self.id);
+    }
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn register(&self, instance: Arc<dyn Instance>) -> Registration {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        self.write().insert(id, instance);
+        Registration { id, registry: self.clone() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<dyn Instance>> {
+        let id: u64 = id.parse().ok()?;
+        self.read().get(&id).cloned()
+    }
+
+    /// Every instance, in registration order.
+    pub fn list(&self) -> Vec<InstanceInfo> {
+        // Clone the handles first so that no instance method runs under the registry's lock.
+        let instances: Vec<(u64, Arc<dyn Instance>)> =
+            self.read().iter().map(|(id, i)| (*id, i.clone())).collect();
+        instances.into_iter().map(|(id, i)| info(id, i.as_ref())).collect()
+    }
+
+    pub fn info(&self, id: &str) -> Option<InstanceInfo> {
+        let numeric: u64 = id.parse().ok()?;
+        self.get(id).map(|i| info(numeric, i.as_ref()))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<u64, Arc<dyn Instance>>> {
+        self.inner.instances.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<u64, Arc<dyn Instance>>> {
+        self.inner.instances.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn info(id: u64, instance: &dyn Instance) -> InstanceInfo {
+    InstanceInfo {
+        id: id.to_string(),
+        name: instance.name(),
+        format: instance.format(),
+        sample_rate: instance.sample_rate(),
+        block_size: instance.block_size(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+    impl Instance for Fake {
+        fn name(&self) -> String {
+            "Codette Rack".into()
+        }
+        fn format(&self) -> HostFormat {
+            HostFormat::Clap
+        }
+        fn sample_rate(&self) -> Option<f32> {
+            Some(48_000.0)
+        }
+        fn block_size(&self) -> Option<u32> {
+            None
+        }
+    }
+
+    #[test]
+    fn registration_lives_as_long_as_its_guard() {
+        let registry = Registry::new();
+        let a = registry.register(Arc::new(Fake));
+        let b = registry.register(Arc::new(Fake));
+        assert_ne!(a.id(), b.id());
+        assert_eq!(registry.len(), 2);
+        drop(a);
+        assert_eq!(registry.list().iter().map(|i| i.id.clone()).collect::<Vec<_>>(), [b.id()]);
+        assert!(registry.info("nope").is_none());
+        drop(b);
+        assert!(registry.is_empty());
+    }
+}

@@ -1,0 +1,43 @@
+//! What every handler can reach.
+
+use crate::config::ServerConfig;
+use crate::hub::Hub;
+use crate::jobs::Jobs;
+use crate::registry::Registry;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use tokio::sync::watch;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Registry,
+    pub hub: Hub,
+    pub jobs: Jobs,
+    pub config: Arc<ServerConfig>,
+    /// The address actually bound (after port fallback).
+    pub addr: SocketAddr,
+    pub started: Instant,
+    /// Becomes `true` when the server shuts down; long-lived connections (WebSockets) watch it.
+    pub shutdown: watch::Receiver<bool>,
+    /// The OpenAPI document, serialized once when the router is built.
+    pub openapi: Arc<OnceLock<String>>,
+    /// Set when the server stops; renders check it between chunks and give up.
+    pub stop: StopFlag,
+}
+
+/// Tells long computations on the blocking pool that the server is stopping, so that none is
+/// left running when the plugin's library may be unloaded.
+#[derive(Clone, Default, Debug)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
