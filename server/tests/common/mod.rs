@@ -53,6 +53,31 @@ impl TestServer {
             .expect("POST")
     }
 
+    /// Announces a body of `length` bytes and sends none of it, as a client does before a huge
+    /// upload: the server must answer from the headers alone. Returns the status and the JSON
+    /// `error` object. (Sending the real body races with the server closing the connection.)
+    pub async fn announce_body(&self, path: &str, length: usize) -> (u16, Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.base.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {length}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.expect("send headers");
+        let mut response = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut response))
+            .await
+            .expect("the server answers without waiting for the body")
+            .expect("read");
+        let text = String::from_utf8_lossy(&response);
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        let json: Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("JSON error body ({e}): {body}"));
+        (status, json["error"].clone())
+    }
+
     /// Posts and expects a JSON error with this status; returns the `error` object.
     pub async fn expect_error(&self, path: &str, content_type: &str, body: Vec<u8>, status: u16) -> Value {
         let response = self.post_raw(path, content_type, body).await;
