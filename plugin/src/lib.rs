@@ -5,6 +5,7 @@ pub mod engine;
 pub mod layout;
 pub mod modulation_store;
 pub mod params;
+mod sidecar;
 
 use codette_dsp::modulation::{MidiEvent, MidiMessage, Transport};
 use engine::Engine;
@@ -24,6 +25,7 @@ pub struct CodetteRack {
     /// The host gives one input channel (mono in, stereo out).
     mono_input: bool,
     reported_latency: u32,
+    sidecar: sidecar::Sidecar,
 }
 
 impl Default for CodetteRack {
@@ -34,6 +36,7 @@ impl Default for CodetteRack {
             midi: Vec::with_capacity(MAX_BLOCK_EVENTS),
             mono_input: false,
             reported_latency: 0,
+            sidecar: sidecar::Sidecar::default(),
         }
     }
 }
@@ -90,6 +93,11 @@ impl Plugin for CodetteRack {
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.mono_input = audio_io_layout.main_input_channels.map(NonZeroU32::get) == Some(1);
+        self.sidecar.activated(
+            context.plugin_api(),
+            buffer_config.sample_rate,
+            buffer_config.max_buffer_size,
+        );
         let offline = buffer_config.process_mode == ProcessMode::Offline;
         match Engine::new(&self.params, buffer_config.sample_rate, offline) {
             Ok(engine) => {

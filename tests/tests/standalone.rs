@@ -104,3 +104,52 @@ fn refuses_bad_arguments_without_panicking() {
     assert!(!status.success(), "JACK without a server fails:\n{output}");
     assert!(!output.contains("panicked"), "{output}");
 }
+
+/// A free loopback port (bound and released; the standalone binds it next).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `GET path` over plain HTTP/1.1; the status and body, or `None` if nothing answers.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    Some((status, response.split_once("\r\n\r\n")?.1.to_string()))
+}
+
+/// The standalone serves the sidecar API while it runs, and lists itself as an instance.
+#[test]
+fn the_headless_standalone_serves_its_sidecar() {
+    let port = free_port();
+    let mut child = Command::new(standalone_path())
+        .args(["--backend", "dummy"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("CODETTE_API_ADDR", format!("127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the standalone binary starts");
+    let start = Instant::now();
+    let mut health = None;
+    while start.elapsed() < Duration::from_secs(20) && health.is_none() {
+        std::thread::sleep(Duration::from_millis(100));
+        health = http_get(port, "/health");
+    }
+    let instances = http_get(port, "/api/instances");
+    interrupt(&child);
+    let status = child.wait().unwrap();
+    let (code, body) = health.expect("the sidecar answers /health");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"instances\":1") || body.contains("\"instance_count\":1"), "{body}");
+    let (code, body) = instances.expect("the sidecar answers /api/instances");
+    assert_eq!(code, 200);
+    assert!(body.contains("standalone"), "listed as a standalone instance: {body}");
+    assert!(status.success(), "clean exit after SIGINT: {status}");
+}
