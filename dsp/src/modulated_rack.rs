@@ -2,7 +2,7 @@
 //! offline render runs, so that both sound the same.
 
 use crate::modulation::{MidiEvent, ModulationEngine, Transport};
-use crate::rack::Rack;
+use crate::rack::{Rack, CHUNK};
 use crate::targets::Targets;
 use std::sync::Arc;
 
@@ -10,20 +10,50 @@ use std::sync::Arc;
 /// smoothing glides between the values, so that it never zips.
 pub const TICK: usize = 32;
 
+/// The block is modulated in segments of at most this many samples, so that the values of all
+/// its ticks fit in fixed storage.
+const SEGMENT: usize = 1024;
+/// Ticks one segment can hold: the regular ones plus where lanes change course; a segment with
+/// more lane breakpoints than that lets its last tick run longer.
+const MAX_TICKS: usize = 4 * SEGMENT / TICK;
+/// Target values one segment can hold; beyond that, further values in the segment are dropped.
+const MAX_VALUES: usize = 16 * 1024;
 /// MIDI events one tick can carry; more in a single tick are dropped (a host sending that many
 /// within 32 samples is not sending music).
 const MAX_TICK_EVENTS: usize = 256;
+
+/// One tick of a segment: its samples and its share of the recorded target values.
+#[derive(Clone, Copy)]
+struct Tick {
+    start: usize,
+    end: usize,
+    values: (usize, usize),
+}
 
 pub struct ModulatedRack {
     pub rack: Rack,
     pub modulation: Box<ModulationEngine>,
     targets: Arc<Targets>,
+    /// Slots with a modulated or automated target: only these run tick by tick.
+    modulated_slots: Vec<bool>,
     tick_events: Vec<MidiEvent>,
+    ticks: Vec<Tick>,
+    values: Vec<(usize, f32)>,
 }
 
 impl ModulatedRack {
     pub fn new(rack: Rack, modulation: Box<ModulationEngine>, targets: Arc<Targets>) -> Self {
-        Self { rack, modulation, targets, tick_events: Vec::with_capacity(MAX_TICK_EVENTS) }
+        let mut player = Self {
+            modulated_slots: vec![false; rack.slots().len()],
+            rack,
+            modulation,
+            targets,
+            tick_events: Vec::with_capacity(MAX_TICK_EVENTS),
+            ticks: Vec::with_capacity(MAX_TICKS),
+            values: Vec::with_capacity(MAX_VALUES),
+        };
+        player.find_modulated_slots();
+        player
     }
 
     pub fn targets(&self) -> &Targets {
@@ -34,7 +64,19 @@ impl ModulatedRack {
     /// for the caller to drop off the audio thread. Real-time safe.
     pub fn swap_modulation(&mut self, mut next: Box<ModulationEngine>) -> Box<ModulationEngine> {
         next.continue_from(&self.modulation);
-        std::mem::replace(&mut self.modulation, next)
+        let previous = std::mem::replace(&mut self.modulation, next);
+        self.find_modulated_slots();
+        previous
+    }
+
+    fn find_modulated_slots(&mut self) {
+        self.modulated_slots.fill(false);
+        let targets = self.modulation.matrix().targets().chain(self.modulation.lanes().targets());
+        for t in targets {
+            if let Some(m) = self.modulated_slots.get_mut(self.targets.get(t).slot) {
+                *m = true;
+            }
+        }
     }
 
     pub fn reset(&mut self) {
@@ -56,15 +98,64 @@ impl ModulatedRack {
         host_base: impl Fn(usize) -> f32,
     ) {
         let n = left.len().min(right.len());
-        let lanes_idle = self.modulation.lanes().is_empty();
-        let idle = lanes_idle && self.modulation.matrix().targets().next().is_none();
-        let mut position = transport.position_samples;
-        let mut beats = transport.position_beats;
+        if !self.modulated_slots.contains(&true) {
+            // Nothing to move: the sources still run (an editor may show them), in one tick.
+            self.modulation.process_tick(transport, n, (&left[..n], &right[..n]), sidechain, midi);
+            self.rack.process(&mut left[..n], &mut right[..n]);
+            return;
+        }
+        let samples_per_beat = 60.0 * self.rack.sample_rate() as f64 / transport.tempo();
+        let mut segment_start = 0;
+        while segment_start < n {
+            let segment_end = (segment_start + SEGMENT).min(n);
+            let advanced = if transport.playing { segment_start as i64 } else { 0 };
+            let at_segment = Transport {
+                position_samples: transport.position_samples.map(|p| p + advanced),
+                position_beats: transport.position_beats.map(|b| b + advanced as f64 / samples_per_beat),
+                ..*transport
+            };
+            let range = segment_start..segment_end;
+            let side = sidechain.map(|(l, r)| (clip(l, &range), clip(r, &range)));
+            let events = &midi[midi.partition_point(|e| (e.offset as usize) < segment_start)
+                ..midi.partition_point(|e| (e.offset as usize) < segment_end)];
+            self.modulate_segment(
+                &left[range.clone()],
+                &right[range.clone()],
+                side,
+                &at_segment,
+                events,
+                segment_start,
+                &host_base,
+            );
+            self.run_segment(&mut left[range.clone()], &mut right[range]);
+            segment_start = segment_end;
+        }
+    }
+
+    /// Runs the sources tick by tick through a segment and records every target's value at
+    /// each tick. The sources listen to the rack's input, not to what the slots make of it, so
+    /// they can run ahead of the audio.
+    #[allow(clippy::too_many_arguments)]
+    fn modulate_segment(
+        &mut self,
+        left: &[f32],
+        right: &[f32],
+        sidechain: Option<(&[f32], &[f32])>,
+        transport: &Transport,
+        midi: &[MidiEvent],
+        midi_offset: usize,
+        host_base: &impl Fn(usize) -> f32,
+    ) {
+        self.ticks.clear();
+        self.values.clear();
+        let n = left.len();
         let samples_per_beat = 60.0 * self.rack.sample_rate() as f64 / transport.tempo();
         let mut start = 0;
         while start < n {
-            let mut end = if idle { n } else { (start + TICK).min(n) };
-            if let (false, Some(pos)) = (lanes_idle, position) {
+            let mut end = (start + TICK).min(n);
+            let position =
+                transport.position_samples.map(|p| p + if transport.playing { start as i64 } else { 0 });
+            if let Some(pos) = position.filter(|_| self.ticks.len() + 1 < MAX_TICKS) {
                 // End the tick where a lane changes course, so its points land on their sample.
                 if let Some(bp) = self.modulation.lanes().next_breakpoint_after(pos.max(0) as u64) {
                     let offset = (bp as i64 - pos) as usize;
@@ -73,33 +164,71 @@ impl ModulatedRack {
                     }
                 }
             }
-            let tick_transport =
-                Transport { position_samples: position, position_beats: beats, ..*transport };
+            let advanced = if transport.playing { start as f64 } else { 0.0 };
+            let tick_transport = Transport {
+                position_samples: position,
+                position_beats: transport.position_beats.map(|b| b + advanced / samples_per_beat),
+                ..*transport
+            };
             self.tick_events.clear();
-            for event in midi.iter().filter(|e| (start..end).contains(&(e.offset as usize))) {
+            let tick_range = midi_offset + start..midi_offset + end;
+            for event in midi.iter().filter(|e| tick_range.contains(&(e.offset as usize))) {
                 if self.tick_events.len() < MAX_TICK_EVENTS {
-                    self.tick_events.push(MidiEvent { offset: event.offset - start as u32, ..*event });
+                    self.tick_events.push(MidiEvent {
+                        offset: (event.offset as usize - tick_range.start) as u32,
+                        ..*event
+                    });
                 }
             }
-            let sidechain_tick = sidechain.map(|(l, r)| {
-                (&l[start.min(l.len())..end.min(l.len())], &r[start.min(r.len())..end.min(r.len())])
-            });
+            let range = start..end;
+            let side = sidechain.map(|(l, r)| (clip(l, &range), clip(r, &range)));
             self.modulation.process_tick(
                 &tick_transport,
                 end - start,
-                (&left[start..end], &right[start..end]),
-                sidechain_tick,
+                (&left[range.clone()], &right[range]),
+                side,
                 &self.tick_events,
             );
-            let (rack, targets) = (&mut self.rack, &self.targets);
-            self.modulation.for_each_target(&host_base, |t, v| targets.apply(rack, t, v));
-            self.rack.process(&mut left[start..end], &mut right[start..end]);
-            if transport.playing {
-                let advanced = (end - start) as i64;
-                position = position.map(|p| p + advanced);
-                beats = beats.map(|b| b + advanced as f64 / samples_per_beat);
+            let first = self.values.len();
+            let values = &mut self.values;
+            self.modulation.for_each_target(host_base, |t, v| {
+                if values.len() < MAX_VALUES {
+                    values.push((t, v));
+                }
+            });
+            if self.ticks.len() < MAX_TICKS {
+                self.ticks.push(Tick { start, end, values: (first, self.values.len()) });
+            } else if let Some(last) = self.ticks.last_mut() {
+                last.end = end;
             }
             start = end;
         }
     }
+
+    /// Runs the rack through a segment slot by slot: a slot without modulated targets in one go
+    /// per chunk, a modulated one tick by tick with its targets set at each tick's start.
+    fn run_segment(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let (ticks, values, targets, modulated) =
+            (&self.ticks, &self.values, &*self.targets, &self.modulated_slots);
+        self.rack.process_with(left, right, |offset, index, slot, run| {
+            if !modulated[index] {
+                run(slot, 0..CHUNK);
+                return;
+            }
+            let chunk_end = offset + CHUNK;
+            for tick in ticks.iter().filter(|t| t.end > offset && t.start < chunk_end) {
+                for &(target, value) in &values[tick.values.0..tick.values.1] {
+                    if targets.get(target).slot == index {
+                        targets.apply_to_slot(slot, target, value);
+                    }
+                }
+                run(slot, tick.start.max(offset) - offset..tick.end.min(chunk_end) - offset);
+            }
+        });
+    }
+}
+
+/// The part of a (possibly shorter) buffer that falls in `range`.
+fn clip<'a>(buffer: &'a [f32], range: &std::ops::Range<usize>) -> &'a [f32] {
+    &buffer[range.start.min(buffer.len())..range.end.min(buffer.len())]
 }

@@ -3,6 +3,7 @@
 use crate::effect::Effect;
 use crate::slot::Slot;
 use crate::util::{flush, sanitize_block};
+use std::ops::Range;
 
 /// The rack works through its input in chunks of at most this many samples, so its scratch
 /// space is fixed whatever block size the host uses.
@@ -126,13 +127,35 @@ impl Rack {
     /// Processes a stereo block of any length in place. Whatever comes in, what goes out is
     /// finite and never subnormal.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.process_with(left, right, |_, _, slot, run| run(slot, 0..CHUNK));
+    }
+
+    /// Like [`process`](Self::process), but for each chunk (at most [`CHUNK`] samples, starting
+    /// at the block's sample `offset`) and each slot in order, `drive(offset, slot index, slot,
+    /// run)` decides how the slot runs through the chunk: `run(slot, range)` processes a range
+    /// of the chunk through it, and the driver may change the slot between ranges (modulation
+    /// does). Ranges must cover the chunk in order; parts beyond the chunk are ignored.
+    pub fn process_with(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        mut drive: impl FnMut(usize, usize, &mut Slot, &mut dyn FnMut(&mut Slot, Range<usize>)),
+    ) {
         sanitize_block(left);
         sanitize_block(right);
+        let mut offset = 0;
         for (l, r) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
+            let n = l.len();
+            let scratch = &mut self.scratch;
+            let mut run = |slot: &mut Slot, range: Range<usize>| {
+                let range = range.start.min(n)..range.end.min(n);
+                slot.process(&mut l[range.clone()], &mut r[range], scratch);
+            };
             for &index in &self.order {
-                self.slots[index].process(l, r, &mut self.scratch);
+                drive(offset, index, &mut self.slots[index], &mut run);
             }
             self.finish_move_if_silent();
+            offset += n;
         }
         for x in left.iter_mut().chain(right.iter_mut()) {
             *x = flush(*x);

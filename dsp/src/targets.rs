@@ -5,6 +5,7 @@ use crate::chain::TRIM_RANGE_DB;
 use crate::param::{ParamSpec, Unit};
 use crate::rack::Rack;
 use crate::registry::{self, EFFECTS};
+use crate::slot::Slot;
 use std::collections::HashMap;
 
 pub static SLOT_MIX: ParamSpec = ParamSpec::linear("mix", "Mix", 0.0, 1.0, 1.0, Unit::Amount);
@@ -103,9 +104,13 @@ impl Targets {
 
     /// Sets a target to a normalized value. Real-time safe.
     pub fn apply(&self, rack: &mut Rack, index: usize, normalized: f32) {
+        self.apply_to_slot(rack.slot_mut(self.list[index].slot), index, normalized);
+    }
+
+    /// Sets a target of `slot` (which must be the target's own slot) to a normalized value.
+    pub fn apply_to_slot(&self, slot: &mut Slot, index: usize, normalized: f32) {
         let target = self.list[index];
         let plain = target.spec().denormalize(normalized);
-        let slot = rack.slot_mut(target.slot);
         match target.kind {
             TargetKind::Mix => slot.set_mix(plain),
             TargetKind::Input => slot.set_input_db(plain),
