@@ -14,6 +14,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::Oversampler;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::db_to_gain;
@@ -152,7 +153,7 @@ impl Effect for HardClip {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let ceiling = &mut self.ceiling;
-        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::hard_clip(*x));
+        let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::hard_clip);
         self.stage.process(left, right, shape, |wet, gains| {
             for (f, g) in wet.iter_mut().zip(gains) {
                 // |x| <= 1 makes |x * threshold| <= threshold exactly.

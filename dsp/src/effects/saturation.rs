@@ -2,6 +2,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::Oversampler;
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -64,7 +65,7 @@ impl Effect for Saturation {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let (tilt, makeup) = (&mut self.tilt, &mut self.makeup);
-        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::tanh(*x));
+        let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
             for f in wet {
