@@ -14,7 +14,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
-use crate::blocks::oversampling::Oversampler;
+use crate::blocks::oversampling::{Oversampler, CHUNK};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::db_to_gain;
@@ -55,7 +55,8 @@ struct Ceiling {
     /// The window minimum of the last `len` samples, in fixed point, and their sum.
     held: [u32; RING],
     sum: u32,
-    delayed: [[f32; 2]; RING],
+    /// The lookahead: the last `len - 1` frames, then room for a chunk after them.
+    line: [[f32; 2]; RING + CHUNK],
 }
 
 impl Ceiling {
@@ -73,7 +74,7 @@ impl Ceiling {
             tail: 0,
             held: [ONE as u32; RING],
             sum: len as u32 * ONE as u32,
-            delayed: [[0.0; 2]; RING],
+            line: [[0.0; 2]; RING + CHUNK],
         }
     }
 
@@ -85,19 +86,39 @@ impl Ceiling {
         *self = Self::with_len(self.len);
     }
 
-    /// Returns the frame `len - 1` samples ago, scaled by a gain that keeps it within ±1.
-    #[inline]
-    fn process(&mut self, frame: [f32; 2]) -> [f32; 2] {
+    /// Replaces each of up to [`CHUNK`] frames by the one `len - 1` samples earlier, scaled by a
+    /// gain that keeps it within ±1.
+    fn process(&mut self, frames: &mut [[f32; 2]]) {
+        let (n, delay) = (frames.len(), self.len - 1);
+        self.line[delay..delay + n].copy_from_slice(frames);
+        // Usually nothing overshoots: when neither the window nor the chunk holds an overshoot,
+        // every gain of the chunk is 1 and only the delay remains to be done, as block copies.
+        let overshoot = frames.iter().flatten().fold(false, |o, x| o | (x.abs() > 1.0));
+        if !overshoot && self.calm >= 2 * self.len {
+            frames.copy_from_slice(&self.line[..n]);
+            self.t = self.t.wrapping_add(n);
+            self.calm = self.calm.saturating_add(n);
+            // What `gain` would have recorded (the positions it reads are all among these).
+            self.held = [ONE as u32; RING];
+        } else {
+            for (i, f) in frames.iter_mut().enumerate() {
+                let gain = self.gain(*f);
+                *f = self.line[i].map(|x| (x * gain).clamp(-1.0, 1.0));
+            }
+        }
+        self.line.copy_within(n..n + delay, 0);
+    }
+
+    /// The gain for the frame `len - 1` samples before `frame`, which comes in.
+    fn gain(&mut self, frame: [f32; 2]) -> f32 {
         let (t, n) = (self.t, self.len);
         self.t = t.wrapping_add(1);
-        self.delayed[t % RING] = frame;
-        let out = self.delayed[(t + RING + 1 - n) % RING];
         let peak = frame[0].abs().max(frame[1].abs());
         self.calm = if peak > 1.0 { 0 } else { self.calm.saturating_add(1) };
         // All gains are 1 until an overshoot comes and until it has left both windows.
         if self.calm > 2 * n {
             self.held[t % RING] = ONE as u32;
-            return out;
+            return 1.0;
         }
         let needed = 1.0 / peak.max(1.0);
         while self.tail != self.head && self.queue[(self.tail - 1) % RING].1 >= needed {
@@ -112,8 +133,7 @@ impl Ceiling {
         let held = (self.queue[self.head % RING].1 * ONE) as u32;
         self.sum = self.sum.wrapping_add(held).wrapping_sub(self.held[(t + RING - n) % RING]);
         self.held[t % RING] = held;
-        let gain = self.sum as f32 / (ONE * n as f32);
-        out.map(|x| (x * gain).clamp(-1.0, 1.0))
+        self.sum as f32 / (ONE * n as f32)
     }
 }
 
@@ -155,10 +175,11 @@ impl Effect for HardClip {
         let ceiling = &mut self.ceiling;
         let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::hard_clip);
         self.stage.process(left, right, shape, |wet, gains| {
+            ceiling.process(wet);
             for (f, g) in wet.iter_mut().zip(gains) {
                 // |x| <= 1 makes |x * threshold| <= threshold exactly.
                 let threshold = 1.0 / g;
-                *f = ceiling.process(*f).map(|x| x * threshold);
+                *f = f.map(|x| x * threshold);
             }
         });
     }
