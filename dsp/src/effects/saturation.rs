@@ -68,8 +68,10 @@ impl Effect for Saturation {
         let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
+            // A settled makeup (the usual case) is a constant of the loop.
+            let settled = makeup.is_settled();
             for f in wet {
-                let g = makeup.next();
+                let g = if settled { makeup.current() } else { makeup.next() };
                 *f = [f[0] * g, f[1] * g];
             }
         });
