@@ -213,20 +213,23 @@ impl DryAllpass {
         Self { input: [0.0; 2], outputs: [[0.0; 2]; STAGE1.len()], thiran, t: [[0.0; 2]; 4] }
     }
 
-    fn run(&mut self, frames: &mut [[f32; 2]]) {
+    fn run(&mut self, frames: &mut [[f32; 2]], inner_stages: bool) {
         let [b0, b1, b2, a1, a2] = self.thiran;
         let (mut input, mut outputs, [mut x1, mut x2, mut y1, mut y2]) = (self.input, self.outputs, self.t);
         for f in frames {
             let mut v = *f;
             let mut prev = std::mem::replace(&mut input, v);
-            for (c, out) in STAGE1.iter().zip(&mut outputs) {
-                let y = [0, 1].map(|k| (c * v[k] + prev[k]) - c * out[k]);
+            for (&c, out) in STAGE1.iter().zip(&mut outputs) {
+                let y = [(c * v[0] + prev[0]) - c * out[0], (c * v[1] + prev[1]) - c * out[1]];
                 prev = std::mem::replace(out, y);
                 v = y;
             }
-            let y = [0, 1].map(|k| b0 * v[k] + b1 * x1[k] + b2 * x2[k] - a1 * y1[k] - a2 * y2[k]);
-            (x2, x1, y2, y1) = (x1, v, y1, y);
-            *f = y;
+            if inner_stages {
+                let y = [0, 1].map(|k| b0 * v[k] + b1 * x1[k] + b2 * x2[k] - a1 * y1[k] - a2 * y2[k]);
+                (x2, x1, y2, y1) = (x1, v, y1, y);
+                v = y;
+            }
+            *f = v;
         }
         let flush2 = |v: [f32; 2]| v.map(flush);
         self.input = flush2(input);
@@ -339,7 +342,7 @@ impl Oversampler {
     /// Delays `frames` (the dry signal) like [`Self::process`] delays the wet one, phase included.
     pub fn align_dry(&mut self, frames: &mut [[f32; 2]]) {
         if self.quality > 0 {
-            self.dry.run(frames);
+            self.dry.run(frames, self.quality > 1);
         }
         self.dry_pad.run(frames);
     }
