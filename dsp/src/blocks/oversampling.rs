@@ -17,8 +17,8 @@
 //! path must match or `mix` would comb-filter. A 2× up/down pair with nothing between is
 //! *exactly* the allpass `A0(z)·A1(z)` at the base rate (the polyphase branches commute), so the
 //! dry path runs the same sections. The inner stages of 4× and 8× add a phase that is close to
-//! a pure fractional delay in the audible band; a Thiran allpass (maximally flat delay) of order
-//! 1 or 2 matches it to within 1° (4×) and 5° (8×) up to 20 kHz, i.e. < 0.01 dB of ripple at
+//! a pure fractional delay in the audible band; a first-order Thiran allpass (maximally flat
+//! delay) matches it to within 0.6° (4×) and 3° (8×) up to 19 kHz, i.e. < 0.01 dB of ripple at
 //! mix 0.5. Integer pads then bring every quality to the same low-frequency group delay.
 //!
 //! Speed: what limits these recursive filters is latency more than arithmetic. Each stage runs
@@ -186,55 +186,42 @@ impl Pad {
 /// The dry path's copy of the wet path's phase response (see the module documentation).
 #[derive(Clone, Copy)]
 struct DryAllpass {
-    /// The 2× stage's sections, in series at the base rate, kept as in [`AllpassChain`].
-    input: [f32; 2],
-    outputs: [[f32; 2]; STAGE1.len()],
-    /// Thiran allpass `(b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)` for the inner stages.
-    thiran: [f32; 5],
-    t: [[f32; 2]; 4],
+    /// The 2× stage's two branches in series, pipelined: the first branch takes the new frame
+    /// while the second takes the first's output for the frame before, side by side in the
+    /// lanes of one chain. This delays by one more frame, which the pad gives back.
+    chain: AllpassChain<4>,
+    first: [f32; 2],
+    /// Coefficient of the Thiran allpass `(a + z^-1) / (1 + a z^-1)` for the inner stages.
+    thiran: f32,
+    t: [[f32; 2]; 2],
 }
 
 impl DryAllpass {
-    fn new(quality: usize) -> Self {
-        // Maximally flat delay of the inner stages (Thiran's formulas for orders 1 and 2).
-        let d = path_delay(quality) - path_delay(1);
-        let thiran = match quality {
-            2 => {
-                let a1 = (1.0 - d) / (1.0 + d);
-                [a1, 1.0, 0.0, a1, 0.0]
-            }
-            3 => {
-                let a1 = -2.0 * (d - 2.0) / (d + 1.0);
-                let a2 = (d - 1.0) * (d - 2.0) / ((d + 1.0) * (d + 2.0));
-                [a2, a1, 1.0, a1, a2]
-            }
-            _ => [1.0, 0.0, 0.0, 0.0, 0.0],
-        };
-        Self { input: [0.0; 2], outputs: [[0.0; 2]; STAGE1.len()], thiran, t: [[0.0; 2]; 4] }
+    /// `early` is how many samples (0 or 1) the Thiran section should take off the inner
+    /// stages' delay, for a quality whose pad is too short for the pipeline's frame.
+    fn new(quality: usize, early: usize) -> Self {
+        // Maximally flat delay of the inner stages (Thiran's formula for order 1).
+        let d = path_delay(quality) - path_delay(1) - early as f32;
+        Self { chain: AllpassChain::NEW, first: [0.0; 2], thiran: (1.0 - d) / (1.0 + d), t: [[0.0; 2]; 2] }
     }
 
     fn run(&mut self, frames: &mut [[f32; 2]], inner_stages: bool) {
-        let [b0, b1, b2, a1, a2] = self.thiran;
-        let (mut input, mut outputs, [mut x1, mut x2, mut y1, mut y2]) = (self.input, self.outputs, self.t);
+        let a = self.thiran;
+        let (mut chain, mut first, [mut x1, mut y1]) = (self.chain, self.first, self.t);
         for f in frames {
-            let mut v = *f;
-            let mut prev = std::mem::replace(&mut input, v);
-            for (&c, out) in STAGE1.iter().zip(&mut outputs) {
-                let y = [(c * v[0] + prev[0]) - c * out[0], (c * v[1] + prev[1]) - c * out[1]];
-                prev = std::mem::replace(out, y);
-                v = y;
-            }
+            let y = chain.run(&LANES1, [f[0], f[1], first[0], first[1]]);
+            first = [y[0], y[1]];
+            let mut v = [y[2], y[3]];
             if inner_stages {
-                let y = [0, 1].map(|k| b0 * v[k] + b1 * x1[k] + b2 * x2[k] - a1 * y1[k] - a2 * y2[k]);
-                (x2, x1, y2, y1) = (x1, v, y1, y);
+                let y = [a * v[0] + x1[0] - a * y1[0], a * v[1] + x1[1] - a * y1[1]];
+                (x1, y1) = (v, y);
                 v = y;
             }
             *f = v;
         }
-        let flush2 = |v: [f32; 2]| v.map(flush);
-        self.input = flush2(input);
-        self.outputs = outputs.map(flush2);
-        self.t = [x1, x2, y1, y2].map(flush2);
+        self.chain = chain.flushed();
+        self.first = first.map(flush);
+        self.t = [x1, y1].map(|v| v.map(flush));
     }
 }
 
@@ -267,7 +254,7 @@ impl Oversampler {
             carry: [0.0; 2],
             wet_pad: Pad::new(0),
             dry_pad: Pad::new(0),
-            dry: DryAllpass::new(0),
+            dry: DryAllpass::new(0, 0),
             x2: vec![[0.0; 4]; CHUNK],
             x4: vec![[0.0; 4]; 2 * CHUNK],
             x8: vec![[0.0; 4]; 4 * CHUNK],
@@ -293,8 +280,11 @@ impl Oversampler {
         self.carry = [0.0; 2];
         let pad = LATENCY - path_delay(self.quality).round() as usize;
         self.wet_pad = Pad::new(pad);
-        self.dry_pad = Pad::new(pad);
-        self.dry = DryAllpass::new(self.quality);
+        // The dry allpass's pipeline frame comes off the pad, or else off the Thiran section.
+        let pipeline = usize::from(self.quality > 0);
+        let early = pipeline.saturating_sub(pad);
+        self.dry_pad = Pad::new(pad + early - pipeline);
+        self.dry = DryAllpass::new(self.quality, early);
     }
 
     /// Runs `shape` on the oversampled version of `frames` (at most [`CHUNK`] stereo frames,
