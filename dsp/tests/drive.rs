@@ -419,20 +419,19 @@ fn reset_gives_the_output_of_a_fresh_instance() {
     }
 }
 
-/// Runs a tone generated at the oversampled rate (written by `shape`) through a decimator.
+/// Runs a tone generated at the oversampled rate (returned by `shape`) through a decimator.
+/// `shape` is called for left and right at t, then at t + 1: the `k`-th call is for time `k / 2`.
 fn decimated_tone(quality: usize, freq: f64) -> Vec<f32> {
     let factor = 1 << quality;
     let mut os = Oversampler::new(quality);
-    let mut m = 0usize;
+    let mut k = 0usize;
     let mut out = vec![];
     for _ in 0..200 {
         let mut frames = [[0.0f32; 2]; CHUNK];
-        os.process(&mut frames, |s| {
-            for v in s.chunks_mut(2) {
-                let tone = (2.0 * PI * freq * m as f64 / (SR as f64 * factor as f64)).sin() as f32;
-                v.fill(tone);
-                m += 1;
-            }
+        os.process(&mut frames, |_| {
+            let m = k / 2;
+            k += 1;
+            (2.0 * PI * freq * m as f64 / (SR as f64 * factor as f64)).sin() as f32
         });
         out.extend(frames.iter().map(|f| f[0]));
     }

@@ -93,14 +93,15 @@ impl DriveStage {
         self.dry_running = false;
     }
 
-    /// `shape(curve, samples)` applies the curve in place to oversampled samples (both channels,
-    /// flattened); `post(wet, gains)` processes the wet signal at the base rate, given the gain
-    /// each frame went into the curve with.
+    /// `shape(curve, path, frames)` runs `path.process(frames, f)` with `f` the curve of that
+    /// index: the effect picks the curve once per chunk, so that each curve gets a loop of its
+    /// own, free of per-sample branching. `post(wet, gains)` processes the wet signal at the
+    /// base rate, given the gain each frame went into the curve with.
     pub fn process(
         &mut self,
         left: &mut [f32],
         right: &mut [f32],
-        shape: impl Fn(usize, &mut [f32]),
+        shape: impl Fn(usize, &mut Oversampler, &mut [[f32; 2]]),
         mut post: impl FnMut(&mut [[f32; 2]], &[f32]),
     ) {
         for (l, r) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
@@ -118,31 +119,41 @@ impl DriveStage {
             let dry_needed = !(self.mix.is_settled() && self.mix.current() == 1.0);
             let warming_up = dry_needed && !self.dry_running;
             self.dry_running = dry_needed;
-            for i in 0..n {
-                let g = self.pre_gain.next();
-                self.gains[i] = g;
-                self.wet[0][i] = [l[i] * g, r[i] * g];
-                self.dry[0][i] = [l[i], r[i]];
+            let gains = &mut self.gains[..n];
+            // Settled values are filled in at once (the common case), gliding ones sample by sample.
+            if self.pre_gain.is_settled() {
+                gains.fill(self.pre_gain.current());
+            } else {
+                gains.iter_mut().for_each(|g| *g = self.pre_gain.next());
             }
             let [wet, wet_b] = &mut self.wet;
             let [dry, dry_b] = &mut self.dry;
             let (wet, dry) = (&mut wet[..n], &mut dry[..n]);
+            for (i, w) in wet.iter_mut().enumerate() {
+                *w = [l[i] * gains[i], r[i] * gains[i]];
+            }
+            if dry_needed {
+                dry.iter_mut().enumerate().for_each(|(i, d)| *d = [l[i], r[i]]);
+            }
             if let Some(done) = self.fade {
                 let (wet_b, dry_b) = (&mut wet_b[..n], &mut dry_b[..n]);
                 wet_b.copy_from_slice(wet);
-                dry_b.copy_from_slice(dry);
-                self.paths[b].process(wet_b, |s| shape(self.curves[b], s));
-                self.paths[a].process(wet, |s| shape(self.curves[a], s));
+                shape(self.curves[b], &mut self.paths[b], wet_b);
+                shape(self.curves[a], &mut self.paths[a], wet);
                 if dry_needed {
+                    dry_b.copy_from_slice(dry);
                     self.paths[b].align_dry(dry_b);
                     self.paths[a].align_dry(dry);
                 }
-                for (i, (w, d)) in wet.iter_mut().zip(dry.iter_mut()).enumerate() {
-                    let t = ((done + i + 1) as f32 / self.fade_len as f32).min(1.0);
-                    for k in 0..2 {
-                        w[k] += (wet_b[i][k] - w[k]) * t;
-                        d[k] += (dry_b[i][k] - d[k]) * t;
+                let fade = |i: usize| ((done + i + 1) as f32 / self.fade_len as f32).min(1.0);
+                let blend = |x: &mut [[f32; 2]], y: &[[f32; 2]]| {
+                    for (i, (u, v)) in x.iter_mut().zip(y).enumerate() {
+                        *u = [0, 1].map(|k| u[k] + (v[k] - u[k]) * fade(i));
                     }
+                };
+                blend(wet, wet_b);
+                if dry_needed {
+                    blend(dry, dry_b);
                 }
                 self.fade = Some(done + n);
                 if done + n >= self.fade_len {
@@ -150,13 +161,19 @@ impl DriveStage {
                     self.active = b;
                 }
             } else {
-                self.paths[a].process(wet, |s| shape(self.curves[a], s));
+                shape(self.curves[a], &mut self.paths[a], wet);
                 if dry_needed {
                     self.paths[a].align_dry(dry);
                 }
             }
-            post(wet, &self.gains[..n]);
-            if dry_needed && self.post_latency > 0 {
+            post(wet, gains);
+            if !dry_needed {
+                for (i, w) in wet.iter().enumerate() {
+                    (l[i], r[i]) = (flush(w[0]), flush(w[1]));
+                }
+                continue;
+            }
+            if self.post_latency > 0 {
                 for f in dry.iter_mut() {
                     for (x, line) in f.iter_mut().zip(&mut self.dry_delay) {
                         line.write(*x);
@@ -164,8 +181,10 @@ impl DriveStage {
                     }
                 }
             }
+            let mix = &mut self.mix;
+            let gliding = !mix.is_settled() && !warming_up;
             for (i, (w, d)) in wet.iter().zip(dry.iter()).enumerate() {
-                let m = if warming_up { self.mix.current() } else { self.mix.next() };
+                let m = if gliding { mix.next() } else { mix.current() };
                 // Not `d + (w - d) * m`: this form gives exactly the wet signal at mix 1 and
                 // exactly the dry one at mix 0.
                 l[i] = flush(d[0] * (1.0 - m) + w[0] * m);

@@ -50,14 +50,22 @@ impl Tilt {
     pub fn process(&mut self, frames: &mut [[f32; 2]]) {
         debug_assert!(frames.len() <= CHUNK);
         let (c, d) = (self.coeff, 1.0 - self.coeff);
-        for f in frames {
-            let (gl, gh) = (self.low_gain.next(), self.high_gain.next());
-            for (x, low) in f.iter_mut().zip(&mut self.low) {
+        let mut low = self.low;
+        let mut tilt = |f: &mut [f32; 2], gl: f32, gh: f32| {
+            for (x, low) in f.iter_mut().zip(&mut low) {
                 *low = c * *low + d * *x;
                 // Written so that equal gains give back the input exactly.
                 *x = gl * *x + (gh - gl) * (*x - *low);
             }
+        };
+        // Settled gains (the usual case) are constants of the loop, gliding ones are followed
+        // sample by sample.
+        if self.low_gain.is_settled() && self.high_gain.is_settled() {
+            let (gl, gh) = (self.low_gain.current(), self.high_gain.current());
+            frames.iter_mut().for_each(|f| tilt(f, gl, gh));
+        } else {
+            frames.iter_mut().for_each(|f| tilt(f, self.low_gain.next(), self.high_gain.next()));
         }
-        self.low = self.low.map(flush);
+        self.low = low.map(flush);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::Oversampler;
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -68,10 +69,10 @@ impl Effect for Distortion {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let tilt = &mut self.tilt;
-        let shape = |curve: usize, s: &mut [f32]| match curve {
-            0 => s.iter_mut().for_each(|x| *x = curves::tanh(*x)),
-            1 => s.iter_mut().for_each(|x| *x = curves::hard_clip(*x)),
-            _ => s.iter_mut().for_each(|x| *x = fuzz(*x)),
+        let shape = |curve: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| match curve {
+            0 => os.process(f, curves::tanh),
+            1 => os.process(f, curves::hard_clip),
+            _ => os.process(f, fuzz),
         };
         self.stage.process(left, right, shape, |wet, _| tilt.process(wet));
     }

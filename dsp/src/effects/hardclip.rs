@@ -14,6 +14,8 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::{Oversampler, CHUNK};
+use crate::blocks::sliding_max::SlidingMax;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::db_to_gain;
@@ -46,34 +48,31 @@ struct Ceiling {
     t: usize,
     /// Samples since the last overshoot.
     calm: usize,
-    /// Monotonic queue of (time, gain needed) for the sliding minimum: the gains increase from
-    /// `head` to `tail`, so the front is the minimum of the window.
-    queue: [(usize, f32); RING],
-    head: usize,
-    tail: usize,
+    /// The largest peak (at least 1) of the last `len` samples: the smallest gain any of them
+    /// needs is one over it. A sliding maximum without data-dependent branches, since where the
+    /// ceiling works at all, overshoots come and go at random.
+    peaks: SlidingMax,
     /// The window minimum of the last `len` samples, in fixed point, and their sum.
     held: [u32; RING],
     sum: u32,
-    delayed: [[f32; 2]; RING],
+    /// The lookahead: the last `len - 1` frames, then room for a chunk after them.
+    line: [[f32; 2]; RING + CHUNK],
 }
 
 impl Ceiling {
     fn new(sample_rate: f32) -> Self {
-        Self::with_len(((WINDOW_MS * 0.001 * sample_rate).round() as usize).clamp(1, RING - 1))
-    }
-
-    fn with_len(len: usize) -> Self {
-        Self {
+        let len = ((WINDOW_MS * 0.001 * sample_rate).round() as usize).clamp(1, RING - 1);
+        let mut ceiling = Self {
             len,
             t: 0,
-            calm: usize::MAX,
-            queue: [(0, 1.0); RING],
-            head: 0,
-            tail: 0,
-            held: [ONE as u32; RING],
-            sum: len as u32 * ONE as u32,
-            delayed: [[0.0; 2]; RING],
-        }
+            calm: 0,
+            peaks: SlidingMax::new(len),
+            held: [0; RING],
+            sum: 0,
+            line: [[0.0; 2]; RING + CHUNK],
+        };
+        ceiling.reset();
+        ceiling
     }
 
     fn latency(&self) -> usize {
@@ -81,38 +80,61 @@ impl Ceiling {
     }
 
     fn reset(&mut self) {
-        *self = Self::with_len(self.len);
+        self.t = 0;
+        self.calm = usize::MAX;
+        self.peaks.reset();
+        self.held = [ONE as u32; RING];
+        self.sum = self.len as u32 * ONE as u32;
+        self.line = [[0.0; 2]; RING + CHUNK];
     }
 
-    /// Returns the frame `len - 1` samples ago, scaled by a gain that keeps it within ±1.
-    #[inline]
-    fn process(&mut self, frame: [f32; 2]) -> [f32; 2] {
+    /// Replaces each of up to [`CHUNK`] frames by the one `len - 1` samples earlier, scaled by a
+    /// gain that keeps it within ±1.
+    fn process(&mut self, frames: &mut [[f32; 2]]) {
+        let (n, delay) = (frames.len(), self.len - 1);
+        self.line[delay..delay + n].copy_from_slice(frames);
+        // Usually nothing overshoots: when neither the window nor the chunk holds an overshoot,
+        // every gain of the chunk is 1 and only the delay remains to be done, as block copies.
+        let overshoot = frames.iter().flatten().fold(false, |o, x| o | (x.abs() > 1.0));
+        if !overshoot && self.calm >= 2 * self.len {
+            frames.copy_from_slice(&self.line[..n]);
+            self.t = self.t.wrapping_add(n);
+            self.calm = self.calm.saturating_add(n);
+            // What `gain` would have recorded (the positions it reads are all among these).
+            self.held = [ONE as u32; RING];
+        } else {
+            for (i, f) in frames.iter_mut().enumerate() {
+                let gain = self.gain(*f);
+                *f = self.line[i].map(|x| (x * gain).clamp(-1.0, 1.0));
+            }
+        }
+        self.line.copy_within(n..n + delay, 0);
+    }
+
+    /// The gain for the frame `len - 1` samples before `frame`, which comes in.
+    fn gain(&mut self, frame: [f32; 2]) -> f32 {
         let (t, n) = (self.t, self.len);
         self.t = t.wrapping_add(1);
-        self.delayed[t % RING] = frame;
-        let out = self.delayed[(t + RING + 1 - n) % RING];
         let peak = frame[0].abs().max(frame[1].abs());
-        self.calm = if peak > 1.0 { 0 } else { self.calm.saturating_add(1) };
+        if peak > 1.0 {
+            if self.calm > 2 * n {
+                // The window held no overshoot and was not followed: start it afresh.
+                self.peaks.reset();
+            }
+            self.calm = 0;
+        } else {
+            self.calm = self.calm.saturating_add(1);
+        }
         // All gains are 1 until an overshoot comes and until it has left both windows.
         if self.calm > 2 * n {
             self.held[t % RING] = ONE as u32;
-            return out;
-        }
-        let needed = 1.0 / peak.max(1.0);
-        while self.tail != self.head && self.queue[(self.tail - 1) % RING].1 >= needed {
-            self.tail -= 1;
-        }
-        self.queue[self.tail % RING] = (t, needed);
-        self.tail += 1;
-        if self.queue[self.head % RING].0 + n <= t {
-            self.head += 1;
+            return 1.0;
         }
         // Rounded down, so that the average never exceeds the gains it covers.
-        let held = (self.queue[self.head % RING].1 * ONE) as u32;
+        let held = (1.0 / self.peaks.push(peak.max(1.0)) * ONE) as u32;
         self.sum = self.sum.wrapping_add(held).wrapping_sub(self.held[(t + RING - n) % RING]);
         self.held[t % RING] = held;
-        let gain = self.sum as f32 / (ONE * n as f32);
-        out.map(|x| (x * gain).clamp(-1.0, 1.0))
+        self.sum as f32 / (ONE * n as f32)
     }
 }
 
@@ -152,12 +174,13 @@ impl Effect for HardClip {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let ceiling = &mut self.ceiling;
-        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::hard_clip(*x));
+        let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::hard_clip);
         self.stage.process(left, right, shape, |wet, gains| {
+            ceiling.process(wet);
             for (f, g) in wet.iter_mut().zip(gains) {
                 // |x| <= 1 makes |x * threshold| <= threshold exactly.
                 let threshold = 1.0 / g;
-                *f = ceiling.process(*f).map(|x| x * threshold);
+                *f = f.map(|x| x * threshold);
             }
         });
     }

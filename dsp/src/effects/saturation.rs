@@ -2,6 +2,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::Oversampler;
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -64,11 +65,13 @@ impl Effect for Saturation {
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let (tilt, makeup) = (&mut self.tilt, &mut self.makeup);
-        let shape = |_: usize, s: &mut [f32]| s.iter_mut().for_each(|x| *x = curves::tanh(*x));
+        let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
+            // A settled makeup (the usual case) is a constant of the loop.
+            let settled = makeup.is_settled();
             for f in wet {
-                let g = makeup.next();
+                let g = if settled { makeup.current() } else { makeup.next() };
                 *f = [f[0] * g, f[1] * g];
             }
         });

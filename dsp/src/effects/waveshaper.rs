@@ -2,6 +2,7 @@
 
 use crate::blocks::curves;
 use crate::blocks::drive_stage::DriveStage;
+use crate::blocks::oversampling::Oversampler;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 
@@ -77,11 +78,11 @@ impl Effect for Waveshaper {
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let shape = |curve: usize, s: &mut [f32]| match curve {
-            0 => s.iter_mut().for_each(|x| *x = sine(*x)),
-            1 => s.iter_mut().for_each(|x| *x = curves::tanh(SQUARE_STEEPNESS * *x)),
-            2 => s.iter_mut().for_each(|x| *x = cubic(*x)),
-            _ => s.iter_mut().for_each(|x| *x = curves::tanh(*x)),
+        let shape = |curve: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| match curve {
+            0 => os.process(f, sine),
+            1 => os.process(f, |x| curves::tanh(SQUARE_STEEPNESS * x)),
+            2 => os.process(f, cubic),
+            _ => os.process(f, curves::tanh),
         };
         self.stage.process(left, right, shape, |_, _| {});
     }
