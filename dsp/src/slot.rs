@@ -194,8 +194,15 @@ impl Slot {
             && self.mix.is_settled()
             && self.input_gain.is_settled()
             && self.output_gain.is_settled();
-        if steady && self.engaged == 1.0 && self.mix.current() == 1.0 && latency == 0 {
-            // The common case costs nothing beyond the effect: no dry path, constant trims.
+        if steady && self.engaged == 1.0 && self.mix.current() == 1.0 {
+            // The common case costs nothing beyond the effect: no dry mix, constant trims. The
+            // dry delay only records the input, so that a later mix or bypass change finds its
+            // history aligned.
+            if latency > 0 {
+                for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
+                    block.iter().for_each(|x| line.write(*x));
+                }
+            }
             if let Some(installed) = self.current.as_mut() {
                 scale(left, right, self.input_gain.current());
                 installed.effect.process(left, right);
