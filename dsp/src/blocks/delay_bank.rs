@@ -24,6 +24,15 @@ pub const CHUNK: usize = 32;
 /// One chunk of one signal.
 pub type Chunk = [f32; CHUNK];
 
+/// The mono sum (L + R) / 2 of a chunk's samples, which the reverbs feed their tanks with.
+pub fn mono_sum(left: &[f32], right: &[f32]) -> Chunk {
+    let mut x: Chunk = [0.0; CHUNK];
+    for ((x, l), r) in x.iter_mut().zip(left).zip(right) {
+        *x = 0.5 * (l + r);
+    }
+    x
+}
+
 /// The positions in a control period as floats, whose slices vectorize where converting
 /// indices would not.
 const POSITIONS: Chunk = {

@@ -9,7 +9,7 @@
 //! The wet signal starts after the pre-delay plus the shortest line, `31 * (0.4 + 0.6 size)` ms
 //! rounded to whole samples (that line is not modulated, so the onset stays put).
 
-use crate::blocks::delay_bank::{for_each_chunk, Chunk, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, mono_sum, Chunk, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
 use crate::blocks::reverb_parts::{Diffuser, Fdn, Lfo};
 use crate::effect::{Effect, EffectSpec, Family};
@@ -129,10 +129,7 @@ impl Effect for Hall {
             }
             let n = range.len();
             let (left, right) = (&mut left[range.clone()], &mut right[range]);
-            let mut x: Chunk = [0.0; CHUNK];
-            for ((x, l), r) in x.iter_mut().zip(&*left).zip(&*right) {
-                *x = 0.5 * (l + r);
-            }
+            let mut x = mono_sum(left, right);
             let x = &mut x[..n];
             self.predelay.process(x, offset);
             self.diffuser.process(x);

@@ -14,7 +14,7 @@
 //! The wet signal starts after the pre-delay plus the earliest output tap, 266 samples at
 //! Dattorro's 29.761 kHz (8.94 ms).
 
-use crate::blocks::delay_bank::{for_each_chunk, Chunk, DelayBank, Glide, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, mono_sum, Chunk, DelayBank, Glide, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
 use crate::blocks::reverb_parts::{allpass, decay_gain, Diffuser, Lfo, OnePole4, OnePoleState};
 use crate::effect::{Effect, EffectSpec, Family};
@@ -233,10 +233,7 @@ impl Effect for Plate {
             }
             let n = range.len();
             let (left, right) = (&mut left[range.clone()], &mut right[range]);
-            let mut x: Chunk = [0.0; CHUNK];
-            for ((x, l), r) in x.iter_mut().zip(&*left).zip(&*right) {
-                *x = 0.5 * (l + r);
-            }
+            let mut x = mono_sum(left, right);
             let x = &mut x[..n];
             self.predelay.process(x, offset);
             self.diffuser.process(x);

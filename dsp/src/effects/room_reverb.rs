@@ -9,7 +9,7 @@
 //! The first reflection (left) comes exactly at the pre-delay: the pre-delay is the gap before
 //! the first reflection.
 
-use crate::blocks::delay_bank::{for_each_chunk, Chunk, DelayBank, Glide, CHUNK};
+use crate::blocks::delay_bank::{for_each_chunk, mono_sum, Chunk, DelayBank, Glide, CHUNK};
 use crate::blocks::reverb_controls::{clamp_param, PreDelay, ReverbControls, PREDELAY};
 use crate::blocks::reverb_parts::{Fdn, OnePole4, OnePoleState};
 use crate::effect::{Effect, EffectSpec, Family};
@@ -143,10 +143,7 @@ impl Effect for Room {
             }
             let n = range.len();
             let (left, right) = (&mut left[range.clone()], &mut right[range]);
-            let mut x: Chunk = [0.0; CHUNK];
-            for ((x, l), r) in x.iter_mut().zip(&*left).zip(&*right) {
-                *x = 0.5 * (l + r);
-            }
+            let mut x = mono_sum(left, right);
             self.predelay.process(&mut x[..n], offset);
             self.walls.run(&x[..n], self.reflections.chunk_mut(0, n), &mut self.wall_state, offset);
             let mut wet = [[0.0; CHUNK]; 2];
