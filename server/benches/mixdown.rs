@@ -11,24 +11,16 @@ use codette_server::audio::Audio;
 use codette_server::mixdown::render::{pan_gains, render, Progress, Stage};
 use codette_server::mixdown::{MixPlan, TrackPlan};
 use std::sync::Mutex;
+
+#[path = "signals.rs"]
+mod signals;
+use signals::noise;
 use std::time::Instant;
 
 const RATE: u32 = 48_000;
 const SECONDS: usize = 180;
 const TRACKS: usize = 16;
 const RUNS: usize = 3;
-
-fn noise(len: usize, mut seed: u32) -> Vec<f32> {
-    seed = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.25
-        })
-        .collect()
-}
 
 /// Stage start times, to show where the time goes.
 struct Timeline {

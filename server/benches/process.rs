@@ -4,47 +4,19 @@
 //! `cargo bench -p codette_server --bench process`
 
 use codette_server::{start, ServerConfig};
-use std::io::Cursor;
 use std::time::Instant;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "signals.rs"]
+mod signals;
+use common::wav_bytes;
+use signals::noise;
 
 const RATE: u32 = 48_000;
 const SECONDS: usize = 10;
 const WARMUP: usize = 5;
 const RUNS: usize = 60;
-
-fn noise(len: usize, mut seed: u32) -> Vec<f32> {
-    seed = seed.wrapping_mul(2_654_435_761) | 1;
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.25
-        })
-        .collect()
-}
-
-fn wav(channels: &[Vec<f32>], bits: u16, float: bool) -> Vec<u8> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: RATE,
-        bits_per_sample: bits,
-        sample_format: if float { hound::SampleFormat::Float } else { hound::SampleFormat::Int },
-    };
-    let mut cursor = Cursor::new(Vec::new());
-    let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
-    for i in 0..channels[0].len() {
-        for c in channels {
-            if float {
-                writer.write_sample(c[i]).unwrap();
-            } else {
-                writer.write_sample((c[i] * 32767.0) as i16).unwrap();
-            }
-        }
-    }
-    writer.finalize().unwrap();
-    cursor.into_inner()
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -84,8 +56,8 @@ async fn main() {
     .unwrap();
     println!("/api/effects/process, {SECONDS} s stereo {RATE} Hz, compressor, {RUNS} requests after {WARMUP} warm-up");
     for (name, url, content_type, body) in [
-        ("WAV 16-bit", &query, "audio/wav", wav(&channels, 16, false)),
-        ("WAV 32-bit float", &query, "audio/wav", wav(&channels, 32, true)),
+        ("WAV 16-bit", &query, "audio/wav", wav_bytes(&channels, RATE, 16, false)),
+        ("WAV 32-bit float", &query, "audio/wav", wav_bytes(&channels, RATE, 32, true)),
         ("JSON audio_data", &base, "application/json", json),
     ] {
         let (p50, p99, size) = measure(&client, url, content_type, &body).await;
