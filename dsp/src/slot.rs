@@ -135,11 +135,6 @@ impl Slot {
         self.current.as_ref().map_or(0, |i| i.effect.latency()).min(self.dry_delay[0].max_delay())
     }
 
-    /// True while a fade, a pending swap or a smoothed value is still moving.
-    pub fn is_transitioning(&self) -> bool {
-        self.incoming.is_some() || self.engaged != self.engaged_target()
-    }
-
     fn engaged_target(&self) -> f32 {
         let silent = self.bypass || self.held || self.current.is_none() || self.incoming.is_some();
         if silent {
