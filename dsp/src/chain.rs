@@ -1,5 +1,6 @@
 //! A rack described in plain data: what presets, the API's chains and the offline engine use.
 
+use crate::modulation::ConfigError;
 use crate::rack::{set_param_by_id, Rack};
 use crate::registry;
 use crate::slot::Installed;
@@ -50,22 +51,43 @@ impl SlotConfig {
         self
     }
 
-    /// Builds the effect this slot describes; `Err` names the first invalid field.
-    pub fn build(&self, sample_rate: f32) -> Result<Option<Installed>, String> {
+    /// Checks every field; the error names the one at fault (`mix`, `parameters.ratio`).
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let in_range = |v: f32| v.is_finite() && (TRIM_RANGE_DB.0..=TRIM_RANGE_DB.1).contains(&v);
         if !(0.0..=1.0).contains(&self.mix) {
-            return Err(format!("mix must be between 0 and 1, got {}", self.mix));
+            return Err(ConfigError::new("mix", format!("must be between 0 and 1, got {}", self.mix)));
         }
-        if !in_range(self.input_db) || !in_range(self.output_db) {
-            return Err(format!("trims must be between {} and {} dB", TRIM_RANGE_DB.0, TRIM_RANGE_DB.1));
+        for (field, value) in [("input_db", self.input_db), ("output_db", self.output_db)] {
+            if !in_range(value) {
+                let (min, max) = TRIM_RANGE_DB;
+                return Err(ConfigError::new(
+                    field,
+                    format!("must be between {min} and {max} dB, got {value}"),
+                ));
+            }
         }
         let Some(id) = &self.effect else {
             return match self.parameters.keys().next() {
-                Some(p) => Err(format!("parameter {p} given for an empty slot")),
-                None => Ok(None),
+                Some(p) => Err(ConfigError::new(format!("parameters.{p}"), "given for an empty slot")),
+                None => Ok(()),
             };
         };
-        let spec = registry::find(id).ok_or_else(|| format!("unknown effect type {id}"))?;
+        let spec = registry::find(id)
+            .ok_or_else(|| ConfigError::new("type", format!("unknown effect type {id}")))?;
+        for (pid, value) in &self.parameters {
+            let field = format!("parameters.{pid}");
+            let index = spec
+                .param_index(pid)
+                .ok_or_else(|| ConfigError::new(&field, format!("{} has no parameter {pid}", spec.id)))?;
+            spec.params[index].validate(*value).map_err(|m| ConfigError::new(&field, m))?;
+        }
+        Ok(())
+    }
+
+    /// Builds the effect this slot describes; `Err` names the first invalid field.
+    pub fn build(&self, sample_rate: f32) -> Result<Option<Installed>, String> {
+        self.validate().map_err(|e| e.to_string())?;
+        let Some(spec) = self.effect.as_deref().and_then(registry::find) else { return Ok(None) };
         let mut effect = (spec.build)(sample_rate);
         for (pid, value) in &self.parameters {
             set_param_by_id(spec, effect.as_mut(), pid, *value)?;

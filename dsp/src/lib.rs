@@ -10,6 +10,7 @@ pub mod effects;
 pub mod modulated_rack;
 pub mod modulation;
 pub mod param;
+pub mod preset;
 pub mod rack;
 pub mod registry;
 pub mod slot;

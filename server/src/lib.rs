@@ -27,6 +27,7 @@ pub mod error;
 pub mod extract;
 pub mod global;
 pub mod hub;
+pub mod instance;
 pub mod jobs;
 pub mod middleware;
 pub mod mixdown;

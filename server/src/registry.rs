@@ -5,6 +5,12 @@
 //! unregisters. The registry holds `Arc<dyn Instance>`: the API reads from the instance through
 //! the trait, from its own threads, and never touches the audio thread directly.
 
+use crate::error::ApiError;
+use crate::instance::{HistoryView, ParamView, ParamsRequest, RackView, SlotView};
+use axum::http::StatusCode;
+use codette_dsp::chain::SlotConfig;
+use codette_dsp::modulation::ModulationConfig;
+use codette_dsp::preset::Preset;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,10 +28,11 @@ pub enum HostFormat {
 
 /// What the API needs from a plugin instance. Implementations are called from the server's
 /// threads at any time, so they read shared state (atomics, locks the audio thread never
-/// waits on); they must not block on the audio thread.
+/// waits on); they must not block on the audio thread. Changes reach the audio thread through
+/// the instance's own lock-free queues.
 ///
-/// Deliberately small for now: parameters, transport and meters will add methods with
-/// default implementations, so existing implementations keep compiling.
+/// Editing methods default to a 501 answer, so that a minimal instance (a test double, a
+/// read-only view) implements only what it offers.
 pub trait Instance: Send + Sync {
     /// A human-readable name: the track name if the host tells it, else the plugin's name.
     fn name(&self) -> String;
@@ -34,6 +41,50 @@ pub trait Instance: Send + Sync {
     fn sample_rate(&self) -> Option<f32>;
     /// The host's maximum block size; `None` before activation.
     fn block_size(&self) -> Option<u32>;
+
+    /// The whole rack: slots, parameters, macros, modulation.
+    fn rack(&self) -> Result<RackView, ApiError> {
+        Err(unsupported("reading the rack"))
+    }
+    /// Sets parameters (all or none) and returns them as now set.
+    fn set_params(&self, _request: ParamsRequest) -> Result<Vec<ParamView>, ApiError> {
+        Err(unsupported("setting parameters"))
+    }
+    /// Puts an effect (or none) with its settings into `slot` (1-based).
+    fn put_slot(&self, _slot: usize, _config: SlotConfig) -> Result<SlotView, ApiError> {
+        Err(unsupported("changing slots"))
+    }
+    /// Moves the slot at position `from` to position `to` (1-based); returns the new order.
+    fn move_slot(&self, _from: usize, _to: usize) -> Result<Vec<usize>, ApiError> {
+        Err(unsupported("reordering slots"))
+    }
+    fn modulation(&self) -> Result<ModulationConfig, ApiError> {
+        Err(unsupported("modulation"))
+    }
+    fn set_modulation(&self, _config: ModulationConfig) -> Result<(), ApiError> {
+        Err(unsupported("modulation"))
+    }
+    /// The rack as a preset document.
+    fn preset(&self) -> Result<Preset, ApiError> {
+        Err(unsupported("presets"))
+    }
+    fn load_preset(&self, _preset: Preset) -> Result<(), ApiError> {
+        Err(unsupported("presets"))
+    }
+    fn undo(&self) -> Result<HistoryView, ApiError> {
+        Err(unsupported("undo"))
+    }
+    fn redo(&self) -> Result<HistoryView, ApiError> {
+        Err(unsupported("redo"))
+    }
+}
+
+fn unsupported(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not_supported",
+        format!("this instance does not offer {what}"),
+    )
 }
 
 /// An instance as `GET /api/instances` lists it.

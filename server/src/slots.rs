@@ -27,7 +27,7 @@ impl<'de> Deserialize<'de> for ParamValue {
         impl Visitor<'_> for V {
             type Value = ParamValue;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number, or an option name for choice parameters")
+                f.write_str("a number, a boolean for toggles, or an option name for choice parameters")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<ParamValue, E> {
                 Ok(ParamValue::Number(v))
@@ -37,6 +37,9 @@ impl<'de> Deserialize<'de> for ParamValue {
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<ParamValue, E> {
                 Ok(ParamValue::Number(v as f64))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ParamValue, E> {
+                Ok(ParamValue::Number(if v { 1.0 } else { 0.0 }))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamValue, E> {
                 Ok(ParamValue::Name(v.to_string()))

@@ -46,8 +46,10 @@ async fn health_and_instances_follow_registrations() {
         instances[0],
         json!({"id": guitar.id(), "name": "Guitar bus", "format": "vst3", "sample_rate": 48000.0, "block_size": 256})
     );
-    let (status, one) = server.get_json(&format!("/api/instances/{}", guitar.id())).await;
-    assert_eq!((status, one["name"].as_str()), (200, Some("Guitar bus")));
+    // The rack itself comes from the instance; one that offers none says so (the plugin's own
+    // instances are tested in plugin/tests/api.rs).
+    let error = check_error(server.get(&format!("/api/instances/{}", guitar.id())).await, 501).await;
+    assert_eq!(error["code"], "not_supported");
 
     let id = guitar.id();
     drop(guitar);
@@ -87,6 +89,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
     ("get", "/api/instances"),
     ("get", "/api/instances/{id}"),
+    ("patch", "/api/instances/{id}/params"),
+    ("put", "/api/instances/{id}/slots/{n}"),
+    ("post", "/api/instances/{id}/slots/move"),
+    ("get", "/api/instances/{id}/modulation"),
+    ("put", "/api/instances/{id}/modulation"),
+    ("patch", "/api/instances/{id}/modulation"),
+    ("get", "/api/instances/{id}/automation"),
+    ("get", "/api/instances/{id}/state"),
+    ("put", "/api/instances/{id}/state"),
+    ("post", "/api/instances/{id}/undo"),
+    ("post", "/api/instances/{id}/redo"),
     ("get", "/api/effects/list"),
     ("get", "/daw/effects/list"),
     ("get", "/effects"),

@@ -6,7 +6,11 @@ pub mod health;
 pub mod instances;
 pub mod jobs;
 pub mod mixdown;
+pub mod modulation;
 pub mod openapi;
+pub mod params;
+pub mod presets;
+pub mod slots;
 pub mod ws;
 
 use crate::config::ServerConfig;
@@ -36,6 +40,10 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
     let small = OpenApiRouter::new()
         .merge(health::router())
         .merge(instances::router())
+        .merge(params::router())
+        .merge(slots::router())
+        .merge(modulation::router())
+        .merge(presets::router())
         .merge(effects::router())
         .merge(jobs::router())
         .merge(ws::router())
