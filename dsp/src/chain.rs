@@ -35,15 +35,19 @@ fn full_mix() -> f32 {
 pub const TRIM_RANGE_DB: (f32, f32) = (-24.0, 24.0);
 
 impl SlotConfig {
-    pub fn effect(id: &str) -> Self {
+    pub fn empty() -> Self {
         Self {
-            effect: Some(id.to_string()),
+            effect: None,
             parameters: BTreeMap::new(),
             mix: 1.0,
             bypass: false,
             input_db: 0.0,
             output_db: 0.0,
         }
+    }
+
+    pub fn effect(id: &str) -> Self {
+        Self { effect: Some(id.to_string()), ..Self::empty() }
     }
 
     pub fn with(mut self, id: &str, value: f32) -> Self {

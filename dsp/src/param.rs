@@ -18,6 +18,18 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The unit's name in data (the API, presets): `dB`, `Hz`, `ms`, `ratio`, `amount`, or empty.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Decibels => "dB",
+            Unit::Hertz => "Hz",
+            Unit::Milliseconds => "ms",
+            Unit::Ratio => "ratio",
+            Unit::Amount => "amount",
+            Unit::None => "",
+        }
+    }
+
     pub fn suffix(self) -> &'static str {
         match self {
             Unit::Decibels => " dB",

@@ -67,6 +67,10 @@ impl Slot {
         }
     }
 
+    pub fn effect(&self) -> Option<&(dyn Effect + 'static)> {
+        self.current.as_ref().map(|i| i.effect.as_ref())
+    }
+
     pub fn effect_mut(&mut self) -> Option<&mut (dyn Effect + 'static)> {
         self.current.as_mut().map(|i| i.effect.as_mut())
     }

@@ -4,12 +4,14 @@
 use crate::effect_loader::{Built, EffectLoader, Request};
 use crate::modulation_store::targets;
 use crate::params::{RackParams, SpecParam, SLOT_COUNT};
+use crate::remote::link::Telemetry;
 use codette_dsp::modulated_rack::ModulatedRack;
 use codette_dsp::modulation::{MidiEvent, ModulationEngine, Transport};
 use codette_dsp::rack::Rack;
 use codette_dsp::registry::EFFECTS;
 use codette_dsp::slot::Installed;
 use codette_dsp::targets::{registry_index, TargetKind};
+use codette_dsp::Family;
 
 /// More than any effect has, so per-slot caches can be fixed arrays.
 const MAX_EFFECT_PARAMS: usize = 16;
@@ -26,6 +28,8 @@ pub struct Engine {
     offline: bool,
     /// Last plain values sent to each slot's wanted effect, so unchanged ones cost nothing.
     sent: [[f32; MAX_EFFECT_PARAMS]; SLOT_COUNT],
+    /// Blocks processed since activation.
+    blocks: u64,
 }
 
 /// The effect a slot's "effect" parameter asks for, as an index into `EFFECTS`.
@@ -48,6 +52,7 @@ impl Engine {
             in_flight: [None; SLOT_COUNT],
             offline,
             sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
+            blocks: 0,
         };
         for slot in 0..SLOT_COUNT {
             let installed = wanted_effect(params, slot).map(|e| {
@@ -97,6 +102,26 @@ impl Engine {
             }
         };
         self.player.process(left, right, sidechain, transport, midi, host_base);
+        self.blocks += 1;
+    }
+
+    /// What the API shows of the last block. Real-time safe.
+    pub fn telemetry(&self, transport: &Transport) -> Telemetry {
+        let slots = self.player.rack.slots();
+        Telemetry {
+            blocks: self.blocks,
+            playing: transport.playing,
+            tempo_bpm: transport.tempo(),
+            position_samples: transport.position_samples,
+            position_beats: transport.position_beats,
+            time_sig: transport.time_sig,
+            gain_reduction_db: std::array::from_fn(|s| {
+                let slot = &slots[s];
+                let dynamics = slot.spec().is_some_and(|spec| spec.family == Family::Dynamics);
+                slot.effect().filter(|_| dynamics).map(|e| e.gain_reduction_db())
+            }),
+            latency_samples: self.player.rack.latency() as u32,
+        }
     }
 
     /// Brings the rack in line with the parameters. Real-time safe.

@@ -5,6 +5,7 @@ pub mod engine;
 pub mod layout;
 pub mod modulation_store;
 pub mod params;
+pub mod remote;
 mod sidecar;
 
 use codette_dsp::modulation::{MidiEvent, MidiMessage, Transport};
@@ -30,13 +31,14 @@ pub struct CodetteRack {
 
 impl Default for CodetteRack {
     fn default() -> Self {
+        let params = Arc::new(RackParams::default());
         Self {
-            params: Arc::new(RackParams::default()),
+            sidecar: sidecar::Sidecar::new(params.clone()),
+            params,
             engine: None,
             midi: Vec::with_capacity(MAX_BLOCK_EVENTS),
             mono_input: false,
             reported_latency: 0,
-            sidecar: sidecar::Sidecar::default(),
         }
     }
 }
@@ -121,6 +123,7 @@ impl Plugin for CodetteRack {
 
     fn deactivate(&mut self) {
         self.engine = None;
+        self.sidecar.deactivated();
     }
 
     fn process(
@@ -167,12 +170,14 @@ impl Plugin for CodetteRack {
         if self.mono_input {
             right.copy_from_slice(left);
         }
+        self.sidecar.take_changes();
         engine.process(&self.params, left, right, sidechain, &transport, &self.midi);
         let latency = engine.rack().latency() as u32;
         if latency != self.reported_latency {
             self.reported_latency = latency;
             context.set_latency_samples(latency);
         }
+        self.sidecar.publish(engine.telemetry(&transport));
         ProcessStatus::Normal
     }
 }

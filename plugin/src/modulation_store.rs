@@ -21,6 +21,11 @@ fn resolve(id: &str) -> Option<usize> {
     targets().resolve(id)
 }
 
+/// Checks settings against the plugin's parameters; the error names the field at fault.
+pub fn validate(config: &ModulationConfig) -> Result<(), ConfigError> {
+    config.validate(&resolve)
+}
+
 #[derive(Default)]
 pub struct ModulationStore {
     config: Mutex<ModulationConfig>,
@@ -36,7 +41,7 @@ impl ModulationStore {
     /// Replaces the settings; a route or lane to a parameter that does not exist (or any other
     /// invalid setting) is refused with an error naming it, and nothing changes.
     pub fn set(&self, config: ModulationConfig) -> Result<(), ConfigError> {
-        config.validate(&resolve)?;
+        validate(&config)?;
         self.install(config);
         Ok(())
     }

@@ -14,7 +14,7 @@ pub use codette_dsp::targets::{effect_param_id, slot_param_id};
 use codette_dsp::targets::{INPUT_TRIM, OUTPUT_TRIM, SLOT_MIX};
 use nice_plug::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub const SLOT_COUNT: usize = 8;
 pub const MACRO_COUNT: usize = 8;
@@ -166,27 +166,91 @@ impl Default for RackParams {
     }
 }
 
-unsafe impl Params for RackParams {
-    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
-        let mut map = Vec::new();
+/// What a host parameter controls, for code that handles all of them alike (the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Macro(usize),
+    /// A slot's effect choice.
+    SlotEffect(usize),
+    SlotBypass(usize),
+    /// A slot's mix or trims.
+    SlotControl(usize),
+    /// Parameter `param` of `EFFECTS[effect]` in a slot.
+    EffectParam {
+        slot: usize,
+        effect: usize,
+        param: usize,
+    },
+}
+
+/// One host parameter with everything needed to read, set and describe it.
+pub struct HostParam {
+    pub id: String,
+    pub group: String,
+    pub ptr: ParamPtr,
+    /// Its range and value mapping; the host's normalized value is `spec.normalize(plain)`.
+    pub spec: &'static ParamSpec,
+    pub role: Role,
+}
+
+/// The effect choice as a spec: "empty", then the effect ids in registry order.
+pub fn effect_choice_spec() -> &'static ParamSpec {
+    static SPEC: OnceLock<ParamSpec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let options: Vec<&'static str> =
+            std::iter::once("empty").chain(EFFECTS.iter().map(|e| e.id)).collect();
+        ParamSpec::choice("effect", "Effect", Box::leak(options.into_boxed_slice()), 0)
+    })
+}
+
+pub static BYPASS: ParamSpec = ParamSpec::choice("bypass", "Bypass", &["off", "on"], 0);
+
+impl RackParams {
+    /// Every host parameter in the host's order: the macros, then slot by slot its effect
+    /// choice, bypass, mix, trims and the parameters of all effects.
+    pub fn host_params(&self) -> Vec<HostParam> {
+        let mut all = Vec::new();
         for (i, m) in self.macros.iter().enumerate() {
-            map.push((format!("macro{}", i + 1), m.as_ptr(), "Macros".to_string()));
+            let (id, group) = (format!("macro{}", i + 1), "Macros".to_string());
+            all.push(HostParam { id, group, ptr: m.as_ptr(), spec: &MACRO, role: Role::Macro(i) });
         }
         for (i, slot) in self.slots.iter().enumerate() {
             let group = format!("Slot {}", i + 1);
-            map.push((slot_param_id(i, "effect"), slot.effect.as_ptr(), group.clone()));
-            map.push((slot_param_id(i, "bypass"), slot.bypass.as_ptr(), group.clone()));
+            let mut push = |id: String, group: &String, ptr, spec, role| {
+                all.push(HostParam { id, group: group.clone(), ptr, spec, role })
+            };
+            push(
+                slot_param_id(i, "effect"),
+                &group,
+                slot.effect.as_ptr(),
+                effect_choice_spec(),
+                Role::SlotEffect(i),
+            );
+            push(slot_param_id(i, "bypass"), &group, slot.bypass.as_ptr(), &BYPASS, Role::SlotBypass(i));
             for p in [&slot.mix, &slot.input, &slot.output] {
-                map.push((slot_param_id(i, p.spec().id), p.as_ptr(), group.clone()));
+                push(slot_param_id(i, p.spec().id), &group, p.as_ptr(), p.spec(), Role::SlotControl(i));
             }
-            for (effect, params) in EFFECTS.iter().zip(&slot.effects) {
+            for (e, (effect, params)) in EFFECTS.iter().zip(&slot.effects).enumerate() {
                 let effect_group = format!("{group}/{}", effect.name);
-                for p in params {
-                    map.push((effect_param_id(i, effect.id, p.spec().id), p.as_ptr(), effect_group.clone()));
+                for (k, p) in params.iter().enumerate() {
+                    let role = Role::EffectParam { slot: i, effect: e, param: k };
+                    push(
+                        effect_param_id(i, effect.id, p.spec().id),
+                        &effect_group,
+                        p.as_ptr(),
+                        p.spec(),
+                        role,
+                    );
                 }
             }
         }
-        map
+        all
+    }
+}
+
+unsafe impl Params for RackParams {
+    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
+        self.host_params().into_iter().map(|p| (p.id, p.ptr, p.group)).collect()
     }
 
     fn serialize_fields(&self) -> BTreeMap<String, String> {

@@ -56,7 +56,7 @@ pub struct SlotView {
     pub mix: f64,
     pub input_db: f64,
     pub output_db: f64,
-    /// What a dynamics effect is taking off right now (dB, ≤ 0), as the audio thread last
+    /// What a dynamics effect is taking off right now (dB, positive), as the audio thread last
     /// published it; null for other effects or before audio runs.
     pub gain_reduction_db: Option<f32>,
     /// The slot's own controls: effect, bypass, mix, input and output trim.

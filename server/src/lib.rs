@@ -40,6 +40,7 @@ pub mod server;
 pub mod slots;
 pub mod state;
 
+pub use axum::http::StatusCode;
 pub use config::ServerConfig;
 pub use error::ApiError;
 pub use global::{global, Global, GlobalRegistration, ServerStatus};

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Json;
 use codette_dsp::chain::SlotConfig;
-use codette_dsp::{registry, EffectSpec, Family, ParamKind, ParamSpec, Unit};
+use codette_dsp::{registry, EffectSpec, Family, ParamKind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -74,14 +74,7 @@ fn effect_info(spec: &EffectSpec) -> EffectInfo {
 }
 
 fn param_info(p: &ParamSpec) -> ParamInfo {
-    let unit = match p.unit {
-        Unit::Decibels => "dB",
-        Unit::Hertz => "Hz",
-        Unit::Milliseconds => "ms",
-        Unit::Ratio => "ratio",
-        Unit::Amount => "amount",
-        Unit::None => "",
-    };
+    let unit = p.unit.name();
     let (kind, options) = match p.kind {
         ParamKind::Linear => ("linear", None),
         ParamKind::Logarithmic => ("logarithmic", None),

@@ -1,0 +1,268 @@
+//! This instance as the sidecar API sees it: its rack read and edited from the server's
+//! threads, with every change reaching the audio thread through [`link`]'s queue.
+//!
+//! Parameters set here change the plugin's own values, which hosts read back when they poll
+//! (CLAP `params.get_value`, VST3 `getParamNormalized`); nice-plug offers no way to announce a
+//! change to the host outside an open editor, so hosts do not record API changes as
+//! automation (README, "The API").
+
+mod history;
+pub mod link;
+mod param_table;
+mod rack_state;
+
+use crate::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
+use codette_dsp::chain::SlotConfig;
+use codette_dsp::modulation::{ConfigError, ModulationConfig};
+use codette_dsp::preset::Preset;
+use codette_server::instance::{Gesture, HistoryView, ParamView, ParamsRequest, RackView, SlotView};
+use codette_server::{ApiError, HostFormat, Instance, StatusCode};
+use history::History;
+use link::{AudioLink, Link};
+use nice_plug::prelude::PluginApi;
+pub use param_table::ParamTable;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub struct RemoteInstance {
+    params: Arc<RackParams>,
+    link: Link,
+    history: Mutex<History>,
+    /// A gesture is open: its changes are one undo step, recorded when it began.
+    in_gesture: AtomicBool,
+    format: AtomicU32,
+    /// 0 until activated, then `f32::to_bits` of the sample rate.
+    sample_rate: AtomicU32,
+    block_size: AtomicU32,
+}
+
+impl RemoteInstance {
+    pub fn new(params: Arc<RackParams>) -> Self {
+        let table = Arc::new(ParamTable::new(params.clone()));
+        Self {
+            params,
+            link: Link::new(table),
+            history: Mutex::new(History::default()),
+            in_gesture: AtomicBool::new(false),
+            format: AtomicU32::new(0),
+            sample_rate: AtomicU32::new(0),
+            block_size: AtomicU32::new(0),
+        }
+    }
+
+    /// Called at activation: records what the API reports and opens the queue to the audio
+    /// thread, whose end is returned.
+    pub fn activate(&self, api: PluginApi, sample_rate: f32, block_size: u32) -> AudioLink {
+        let format = match api {
+            PluginApi::Clap => 0,
+            PluginApi::Vst3 => 1,
+            PluginApi::Standalone => 2,
+        };
+        self.format.store(format, Ordering::Relaxed);
+        self.sample_rate.store(sample_rate.to_bits(), Ordering::Relaxed);
+        self.block_size.store(block_size, Ordering::Relaxed);
+        self.link.connect()
+    }
+
+    /// Called at deactivation with the audio thread's end of the queue.
+    pub fn deactivate(&self, audio: AudioLink) {
+        self.link.disconnect(audio);
+    }
+
+    fn history(&self) -> MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn capture(&self) -> Preset {
+        rack_state::capture(&self.link, &self.params)
+    }
+
+    /// Runs an edit as one undo step.
+    fn edit<T>(&self, apply: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let before = self.capture();
+        let result = apply()?;
+        self.history().record(before);
+        Ok(result)
+    }
+
+    /// Sets a whole (valid) preset: parameters through the queue, order and modulation in
+    /// their stores.
+    fn load(&self, preset: &Preset) -> Result<(), ApiError> {
+        self.link.send(&rack_state::preset_changes(&self.link, preset))?;
+        self.params
+            .order
+            .set(&preset.order_indices(SLOT_COUNT))
+            .map_err(|m| ApiError::invalid("invalid_field", m, "order"))?;
+        self.params.modulation.set(preset.modulation.clone()).map_err(|e| config_error(e, "modulation"))
+    }
+
+    fn slot_view(&self, slot: usize) -> SlotView {
+        rack_state::slot_view(&self.link, &self.params, self.link.telemetry().as_ref(), slot)
+    }
+
+    fn step(
+        &self,
+        step: impl FnOnce(&mut History, Preset) -> Option<Preset>,
+        what: &str,
+    ) -> Result<HistoryView, ApiError> {
+        let current = self.capture();
+        let mut history = self.history();
+        let Some(target) = step(&mut history, current) else {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "nothing_to_do",
+                format!("there is nothing to {what}"),
+            ));
+        };
+        self.load(&target)?;
+        Ok(history.view())
+    }
+}
+
+fn config_error(e: ConfigError, prefix: &str) -> ApiError {
+    ApiError::invalid("invalid_field", e.message, format!("{prefix}.{}", e.field))
+}
+
+impl Instance for RemoteInstance {
+    fn name(&self) -> String {
+        "Codette Rack".to_string()
+    }
+
+    fn format(&self) -> HostFormat {
+        match self.format.load(Ordering::Relaxed) {
+            1 => HostFormat::Vst3,
+            2 => HostFormat::Standalone,
+            _ => HostFormat::Clap,
+        }
+    }
+
+    fn sample_rate(&self) -> Option<f32> {
+        let bits = self.sample_rate.load(Ordering::Relaxed);
+        (bits != 0).then(|| f32::from_bits(bits))
+    }
+
+    fn block_size(&self) -> Option<u32> {
+        let size = self.block_size.load(Ordering::Relaxed);
+        (size != 0).then_some(size)
+    }
+
+    fn rack(&self) -> Result<RackView, ApiError> {
+        let table = self.link.table();
+        let macros = (1..=MACRO_COUNT)
+            .map(|m| {
+                let index = table.index(&format!("macro{m}"));
+                table.view(index, self.link.normalized(index))
+            })
+            .collect();
+        Ok(RackView {
+            slots: (0..SLOT_COUNT).map(|s| self.slot_view(s)).collect(),
+            order: self.params.order.get().iter().map(|s| s + 1).collect(),
+            macros,
+            modulation: self.params.modulation.config(),
+            latency_samples: self.link.telemetry().map_or(0, |t| t.latency_samples),
+            history: self.history().view(),
+        })
+    }
+
+    fn set_params(&self, request: ParamsRequest) -> Result<Vec<ParamView>, ApiError> {
+        let table = self.link.table();
+        let mut changes = Vec::new();
+        for (i, change) in request.changes.iter().enumerate() {
+            let field = format!("changes[{i}]");
+            let index = table.find(&change.id, &format!("{field}.id"))?;
+            let normalized = match (&change.value, change.normalized) {
+                (Some(value), None) => table.plain_to_normalized(index, value, &format!("{field}.value"))?,
+                (None, Some(n)) if (0.0..=1.0).contains(&n) => n as f32,
+                (None, Some(n)) => {
+                    return Err(ApiError::invalid(
+                        "out_of_range",
+                        format!("normalized values are between 0 and 1, got {n}"),
+                        format!("{field}.normalized"),
+                    ))
+                }
+                _ => {
+                    return Err(ApiError::invalid("invalid_field", "give either value or normalized", field))
+                }
+            };
+            changes.push((index, normalized));
+        }
+        for (id, value) in &request.values {
+            let field = format!("values.{id}");
+            let index = table.find(id, &field)?;
+            changes.push((index, table.plain_to_normalized(index, value, &field)?));
+        }
+        let recorded = match request.gesture {
+            Some(Gesture::Begin) => !self.in_gesture.swap(true, Ordering::AcqRel),
+            Some(Gesture::End) => !self.in_gesture.swap(false, Ordering::AcqRel) && !changes.is_empty(),
+            None => !self.in_gesture.load(Ordering::Acquire),
+        };
+        let apply = || self.link.send(&changes);
+        if recorded {
+            self.edit(apply)?;
+        } else {
+            apply()?;
+        }
+        Ok(changes.iter().map(|&(index, normalized)| table.view(index, normalized)).collect())
+    }
+
+    fn put_slot(&self, slot: usize, config: SlotConfig) -> Result<SlotView, ApiError> {
+        if !(1..=SLOT_COUNT).contains(&slot) {
+            return Err(
+                ApiError::not_found(format!("slots are numbered 1 to {SLOT_COUNT}, got {slot}")).at("n")
+            );
+        }
+        config.validate().map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))?;
+        self.edit(|| self.link.send(&rack_state::slot_changes(&self.link, slot - 1, &config)))?;
+        Ok(self.slot_view(slot - 1))
+    }
+
+    fn move_slot(&self, from: usize, to: usize) -> Result<Vec<usize>, ApiError> {
+        for (field, position) in [("from", from), ("to", to)] {
+            if !(1..=SLOT_COUNT).contains(&position) {
+                return Err(ApiError::invalid(
+                    "out_of_range",
+                    format!("positions are 1 to {SLOT_COUNT}, got {position}"),
+                    field,
+                ));
+            }
+        }
+        let mut order = self.params.order.get().to_vec();
+        let slot = order.remove(from - 1);
+        order.insert(to - 1, slot);
+        self.edit(|| self.params.order.set(&order).map_err(ApiError::internal))?;
+        Ok(order.iter().map(|s| s + 1).collect())
+    }
+
+    fn modulation(&self) -> Result<ModulationConfig, ApiError> {
+        Ok(self.params.modulation.config())
+    }
+
+    fn set_modulation(&self, config: ModulationConfig) -> Result<(), ApiError> {
+        self.edit(|| {
+            self.params
+                .modulation
+                .set(config)
+                .map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))
+        })
+    }
+
+    fn preset(&self) -> Result<Preset, ApiError> {
+        Ok(self.capture())
+    }
+
+    fn load_preset(&self, preset: Preset) -> Result<(), ApiError> {
+        preset
+            .validate(SLOT_COUNT, MACRO_COUNT)
+            .map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))?;
+        crate::modulation_store::validate(&preset.modulation).map_err(|e| config_error(e, "modulation"))?;
+        self.edit(|| self.load(&preset))
+    }
+
+    fn undo(&self) -> Result<HistoryView, ApiError> {
+        self.step(History::undo, "undo")
+    }
+
+    fn redo(&self) -> Result<HistoryView, ApiError> {
+        self.step(History::redo, "redo")
+    }
+}
