@@ -30,6 +30,8 @@ pub struct Engine {
     sent: [[f32; MAX_EFFECT_PARAMS]; SLOT_COUNT],
     /// Blocks processed since activation.
     blocks: u64,
+    /// Where the transport last started playing, while it plays.
+    play_start: Option<i64>,
 }
 
 /// The effect a slot's "effect" parameter asks for, as an index into `EFFECTS`.
@@ -53,6 +55,7 @@ impl Engine {
             offline,
             sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
             blocks: 0,
+            play_start: None,
         };
         for slot in 0..SLOT_COUNT {
             let installed = wanted_effect(params, slot).map(|e| {
@@ -103,6 +106,11 @@ impl Engine {
         };
         self.player.process(left, right, sidechain, transport, midi, host_base);
         self.blocks += 1;
+        self.play_start = match (transport.playing, self.play_start) {
+            (false, _) => None,
+            (true, None) => transport.position_samples,
+            (true, start) => start,
+        };
     }
 
     /// What the API shows of the last block. Real-time safe.
@@ -114,6 +122,7 @@ impl Engine {
             tempo_bpm: transport.tempo(),
             position_samples: transport.position_samples,
             position_beats: transport.position_beats,
+            play_start_samples: self.play_start,
             time_sig: transport.time_sig,
             gain_reduction_db: std::array::from_fn(|s| {
                 let slot = &slots[s];

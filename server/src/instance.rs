@@ -4,7 +4,7 @@
 //! is slot 3), so that a client never has to translate between the two.
 
 use crate::slots::ParamValue;
-use codette_dsp::modulation::{AutomationLane, ModulationConfig};
+use codette_dsp::modulation::{AutomationLane, ModulationConfig, RecordMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -149,4 +149,37 @@ pub struct LanesView {
     /// Internal automation lanes by parameter id.
     #[schema(value_type = Object)]
     pub lanes: BTreeMap<String, AutomationLane>,
+}
+
+/// A message of `/ws/automation`: a controller's value for one parameter of one instance, in
+/// plain units (`value`) or normalized; `touch: false` lets go of the control.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRequest {
+    pub instance: String,
+    pub param: String,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub value: Option<ParamValue>,
+    #[serde(default)]
+    pub normalized: Option<f64>,
+    #[serde(default)]
+    pub touch: Option<bool>,
+    /// Overrides the connection's mode for this parameter's next pass.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub mode: Option<RecordMode>,
+}
+
+/// What became of a recorded value.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordOutcome {
+    pub instance: String,
+    pub param: String,
+    /// Whether it landed in the lane (only while the transport plays).
+    pub recorded: bool,
+    /// Where, in samples of the transport.
+    pub time_samples: Option<u64>,
+    /// The parameter's value now, normalized.
+    pub normalized: Option<f64>,
 }

@@ -6,10 +6,13 @@
 //! the trait, from its own threads, and never touches the audio thread directly.
 
 use crate::error::ApiError;
-use crate::instance::{HistoryView, ParamView, ParamsRequest, RackView, SlotView};
+use crate::instance::{
+    HistoryView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+};
 use axum::http::StatusCode;
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::modulation::ModulationConfig;
+use codette_dsp::modulation::RecordMode;
 use codette_dsp::preset::Preset;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,6 +79,16 @@ pub trait Instance: Send + Sync {
     }
     fn redo(&self) -> Result<HistoryView, ApiError> {
         Err(unsupported("redo"))
+    }
+    /// Sets a parameter from a controller and, while the transport plays, records it into the
+    /// parameter's internal automation lane in `mode` (unless the request names its own).
+    fn record(&self, _request: &RecordRequest, _mode: RecordMode) -> Result<RecordOutcome, ApiError> {
+        Err(unsupported("automation recording"))
+    }
+    /// Called regularly while a client records: resting controls keep writing, passes end when
+    /// the transport stops, and new lanes go to the audio thread.
+    fn record_tick(&self) -> Result<(), ApiError> {
+        Err(unsupported("automation recording"))
     }
 }
 

@@ -111,6 +111,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/jobs/{id}"),
     ("get", "/api/jobs/{id}/result"),
     ("get", "/ws"),
+    ("get", "/ws/automation"),
 ];
 
 #[tokio::test]

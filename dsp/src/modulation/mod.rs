@@ -95,6 +95,7 @@ pub mod lane;
 pub mod lfo;
 pub mod matrix;
 pub mod midi;
+pub mod recorder;
 pub mod transient;
 pub mod transport;
 
@@ -106,4 +107,5 @@ pub use lane::{AutomationLane, AutomationPoint, Interpolation, LaneSet};
 pub use lfo::{LfoConfig, LfoRate, LfoShape, Retrigger};
 pub use matrix::{combine, map_polarity, Matrix, Polarity, Route, Source, SourceValues, TargetResolver};
 pub use midi::{MidiEvent, MidiMessage};
+pub use recorder::{LanePass, RecordMode};
 pub use transport::Transport;

@@ -32,6 +32,8 @@ pub struct Telemetry {
     pub tempo_bpm: f64,
     pub position_samples: Option<i64>,
     pub position_beats: Option<f64>,
+    /// Where the transport started playing, while it plays.
+    pub play_start_samples: Option<i64>,
     pub time_sig: (u32, u32),
     /// Per slot, what its dynamics effect takes off right now (dB, positive).
     pub gain_reduction_db: [Option<f32>; crate::params::SLOT_COUNT],

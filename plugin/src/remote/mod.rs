@@ -10,17 +10,22 @@ mod history;
 pub mod link;
 mod param_table;
 mod rack_state;
+mod recording;
 
 use crate::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
 use codette_dsp::chain::SlotConfig;
-use codette_dsp::modulation::{ConfigError, ModulationConfig};
+use codette_dsp::modulation::{ConfigError, ModulationConfig, RecordMode};
 use codette_dsp::preset::Preset;
-use codette_server::instance::{Gesture, HistoryView, ParamView, ParamsRequest, RackView, SlotView};
+use codette_server::instance::{
+    Gesture, HistoryView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+};
+use codette_server::slots::ParamValue;
 use codette_server::{ApiError, HostFormat, Instance, StatusCode};
 use history::History;
 use link::{AudioLink, Link};
 use nice_plug::prelude::PluginApi;
 pub use param_table::ParamTable;
+use recording::{Control, Recording};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -28,6 +33,7 @@ pub struct RemoteInstance {
     params: Arc<RackParams>,
     link: Link,
     history: Mutex<History>,
+    recording: Mutex<Recording>,
     /// A gesture is open: its changes are one undo step, recorded when it began.
     in_gesture: AtomicBool,
     format: AtomicU32,
@@ -43,6 +49,7 @@ impl RemoteInstance {
             params,
             link: Link::new(table),
             history: Mutex::new(History::default()),
+            recording: Mutex::new(Recording::default()),
             in_gesture: AtomicBool::new(false),
             format: AtomicU32::new(0),
             sample_rate: AtomicU32::new(0),
@@ -119,6 +126,31 @@ impl RemoteInstance {
     }
 }
 
+/// The normalized value a request asks for: `value` in plain units or `normalized`, at most one;
+/// `None` when neither is given. Errors name the field under `prefix`.
+fn requested_value(
+    table: &ParamTable,
+    index: usize,
+    value: Option<&ParamValue>,
+    normalized: Option<f64>,
+    prefix: &str,
+) -> Result<Option<f32>, ApiError> {
+    let at = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+    match (value, normalized) {
+        (Some(value), None) => table.plain_to_normalized(index, value, &at("value")).map(Some),
+        (None, Some(n)) if (0.0..=1.0).contains(&n) => Ok(Some(n as f32)),
+        (None, Some(n)) => Err(ApiError::invalid(
+            "out_of_range",
+            format!("normalized values are between 0 and 1, got {n}"),
+            at("normalized"),
+        )),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => {
+            Err(ApiError::invalid("invalid_field", "give either value or normalized", prefix))
+        }
+    }
+}
+
 fn config_error(e: ConfigError, prefix: &str) -> ApiError {
     ApiError::invalid("invalid_field", e.message, format!("{prefix}.{}", e.field))
 }
@@ -170,20 +202,10 @@ impl Instance for RemoteInstance {
         for (i, change) in request.changes.iter().enumerate() {
             let field = format!("changes[{i}]");
             let index = table.find(&change.id, &format!("{field}.id"))?;
-            let normalized = match (&change.value, change.normalized) {
-                (Some(value), None) => table.plain_to_normalized(index, value, &format!("{field}.value"))?,
-                (None, Some(n)) if (0.0..=1.0).contains(&n) => n as f32,
-                (None, Some(n)) => {
-                    return Err(ApiError::invalid(
-                        "out_of_range",
-                        format!("normalized values are between 0 and 1, got {n}"),
-                        format!("{field}.normalized"),
-                    ))
-                }
-                _ => {
-                    return Err(ApiError::invalid("invalid_field", "give either value or normalized", field))
-                }
-            };
+            let normalized = requested_value(table, index, change.value.as_ref(), change.normalized, &field)?
+                .ok_or_else(|| {
+                    ApiError::invalid("invalid_field", "give either value or normalized", &field)
+                })?;
             changes.push((index, normalized));
         }
         for (id, value) in &request.values {
@@ -264,5 +286,54 @@ impl Instance for RemoteInstance {
 
     fn redo(&self) -> Result<HistoryView, ApiError> {
         self.step(History::redo, "redo")
+    }
+
+    fn record(&self, request: &RecordRequest, mode: RecordMode) -> Result<RecordOutcome, ApiError> {
+        let table = self.link.table();
+        let index = table.find(&request.param, "param")?;
+        if crate::modulation_store::targets().resolve(&request.param).is_none() {
+            return Err(ApiError::invalid(
+                "not_automatable",
+                format!(
+                    "{} is not continuous; only continuous parameters have automation lanes",
+                    request.param
+                ),
+                "param",
+            ));
+        }
+        let value = requested_value(table, index, request.value.as_ref(), request.normalized, "")?;
+        if value.is_none() && request.touch.is_none() {
+            return Err(ApiError::invalid("invalid_field", "give value, normalized or touch", "value"));
+        }
+        let telemetry = self.link.telemetry();
+        let current = self.link.normalized(index);
+        let mut recording = self.recording.lock().unwrap_or_else(|e| e.into_inner());
+        if value.is_some() && recording.would_start(telemetry.as_ref()) {
+            self.history().record(self.capture());
+        }
+        if let Some(v) = value {
+            self.link.send(&[(index, v)])?;
+        }
+        let touching = request.touch.unwrap_or(true);
+        let control = Control { param: &request.param, mode, current, value, touching };
+        let time = recording
+            .value(telemetry.as_ref(), &self.params.modulation.config(), control)
+            .map_err(|m| ApiError::invalid("invalid_field", m, "value"))?;
+        Ok(RecordOutcome {
+            instance: request.instance.clone(),
+            param: request.param.clone(),
+            recorded: time.is_some() && value.is_some(),
+            time_samples: time,
+            normalized: Some(self.link.normalized(index) as f64),
+        })
+    }
+
+    fn record_tick(&self) -> Result<(), ApiError> {
+        let telemetry = self.link.telemetry();
+        let lanes = self.recording.lock().unwrap_or_else(|e| e.into_inner()).tick(telemetry.as_ref());
+        let Some(lanes) = lanes.map_err(ApiError::internal)? else { return Ok(()) };
+        let mut config = self.params.modulation.config();
+        config.lanes = lanes;
+        self.params.modulation.set(config).map_err(|e| config_error(e, "modulation"))
     }
 }

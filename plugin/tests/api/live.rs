@@ -21,6 +21,8 @@ pub struct Live {
     pub params: Arc<RackParams>,
     pub remote: Arc<RemoteInstance>,
     pub id: String,
+    /// The host's transport: playing from sample 0 while set, counting its blocks.
+    pub playing: Arc<AtomicBool>,
     server: ServerHandle,
     client: Client,
     audio: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
@@ -46,6 +48,7 @@ impl Live {
             id: registration.id(),
             params,
             remote,
+            playing: Arc::new(AtomicBool::new(false)),
             server,
             client,
             audio: None,
@@ -61,9 +64,10 @@ impl Live {
         let stop = Arc::new(AtomicBool::new(false));
         let running = stop.clone();
         let remote = self.remote.clone();
+        let playing = self.playing.clone();
         let thread = std::thread::spawn(move || {
             let mut engine = Engine::new(&params, SR, true).unwrap();
-            let transport = Transport::default();
+            let mut transport = Transport { position_samples: Some(0), ..Transport::default() };
             let mut seed = 1u32;
             while !running.load(Ordering::Relaxed) {
                 let mut block = [0.0f32; BLOCK];
@@ -74,9 +78,13 @@ impl Live {
                     *x = (seed as f32 / u32::MAX as f32 - 0.5) * 0.5;
                 }
                 let (mut l, mut r) = (block, block);
+                transport.playing = playing.load(Ordering::Relaxed);
                 link.apply();
                 engine.process(&params, &mut l, &mut r, None, &transport, &[]);
                 link.publish(engine.telemetry(&transport));
+                if transport.playing {
+                    transport.position_samples = transport.position_samples.map(|p| p + BLOCK as i64);
+                }
                 std::thread::sleep(Duration::from_millis(1));
             }
             remote.deactivate(link);
@@ -97,6 +105,13 @@ impl Live {
     }
 
     /// A path under this instance's `/api/instances/{id}`.
+    /// A WebSocket to a path of the server (`/ws/automation?mode=touch`).
+    pub fn websocket(&self, path: &str) -> Socket {
+        let url = self.server_url(path).replace("http://", "ws://");
+        let (socket, _) = tungstenite::connect(url).expect("WebSocket connects");
+        socket
+    }
+
     pub fn url(&self, path: &str) -> String {
         self.server_url(&format!("/api/instances/{}{path}", self.id))
     }
@@ -129,6 +144,18 @@ impl Live {
 impl Drop for Live {
     fn drop(&mut self) {
         self.stop_audio();
+    }
+}
+
+pub type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// Sends a JSON message and returns the reply.
+pub fn exchange(socket: &mut Socket, message: Value) -> Value {
+    socket.send(tungstenite::Message::text(message.to_string())).unwrap();
+    loop {
+        if let tungstenite::Message::Text(text) = socket.read().unwrap() {
+            return serde_json::from_str(&text).unwrap();
+        }
     }
 }
 

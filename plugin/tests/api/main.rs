@@ -4,6 +4,7 @@
 
 mod live;
 
+use codette_dsp::modulation::{ModulationConfig, ModulationEngine, Transport};
 use live::{error, param, Live};
 use serde_json::{json, Value};
 
@@ -309,4 +310,117 @@ fn changes_wait_for_the_audio_thread_and_never_get_lost() {
     live.run_audio();
     live.send("PATCH", "/params", &json!({"values": {"s1_mix": 0.75}}));
     live.wait_until("the running audio thread applies it", || live.params.slots[0].mix.plain() == 0.75);
+}
+
+/// The value the modulation engine gives `param` at sample `time` of a playing transport.
+fn played_back(config: &ModulationConfig, param: &str, time: u64) -> f32 {
+    let targets = codette_rack::modulation_store::targets();
+    let mut engine = ModulationEngine::new(config, live::SR, &|id: &str| targets.resolve(id)).unwrap();
+    let transport = Transport { playing: true, position_samples: Some(time as i64), ..Transport::default() };
+    engine.process_tick(&transport, 1, (&[0.0], &[0.0]), None, &[]);
+    let wanted = targets.resolve(param).unwrap();
+    let mut value = f32::NAN;
+    engine.for_each_target(
+        |_| 0.0,
+        |t, v| {
+            if t == wanted {
+                value = v
+            }
+        },
+    );
+    value
+}
+
+/// Sends a value and waits the given time, as a controller streaming at a few tens of hertz.
+fn move_to(socket: &mut live::Socket, live: &Live, param: &str, value: f64) -> Value {
+    let reply = live::exchange(socket, json!({"instance": live.id, "param": param, "value": value}));
+    assert_eq!(reply["type"], "recorded", "{reply}");
+    std::thread::sleep(std::time::Duration::from_millis(40));
+    reply["data"].clone()
+}
+
+#[test]
+fn automation_is_recorded_in_touch_mode_while_the_transport_plays() {
+    let live = Live::start();
+    let mut socket = live.websocket("/ws/automation?mode=touch");
+    // Stopped: the value is set, nothing is recorded.
+    let stopped = move_to(&mut socket, &live, "s1_mix", 0.9);
+    assert_eq!(stopped["recorded"], false);
+    assert!((stopped["normalized"].as_f64().unwrap() - 0.9).abs() < 1e-6);
+    live.wait_until("the audio thread sets it", || live.params.slots[0].mix.plain() == 0.9);
+
+    live.playing.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut first = move_to(&mut socket, &live, "s1_mix", 0.2);
+    while first["recorded"] != true {
+        first = move_to(&mut socket, &live, "s1_mix", 0.2);
+    }
+    let second = move_to(&mut socket, &live, "s1_mix", 0.4);
+    let release =
+        live::exchange(&mut socket, json!({"instance": live.id, "param": "s1_mix", "touch": false}));
+    assert_eq!(release["data"]["recorded"], false, "a release carries no value");
+    let released_at = release["data"]["time_samples"].as_u64().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    live.playing.store(false, std::sync::atomic::Ordering::Relaxed);
+    std::thread::sleep(std::time::Duration::from_millis(150));
+
+    let (_, automation) = live.get("/automation");
+    let points = automation["lanes"]["s1_mix"]["points"].as_array().unwrap().clone();
+    let at = |t: &Value| t["time_samples"].as_u64().unwrap();
+    let (t1, t2) = (first["time_samples"].as_u64().unwrap(), second["time_samples"].as_u64().unwrap());
+    assert!(t1 < t2 && t2 <= released_at, "{t1} {t2} {released_at}");
+    // The values at the times they arrived, then held until the release: nothing after it,
+    // since touch mode stops writing when the control is let go.
+    let first_point = points.iter().position(|p| at(p) == t1).expect("first value recorded");
+    let value = |p: &Value| p["value"].as_f64().unwrap();
+    assert!((value(&points[first_point]) - 0.2).abs() < 1e-6);
+    let second_point = points.iter().find(|p| at(p) == t2).expect("second value recorded");
+    assert!((value(second_point) - 0.4).abs() < 1e-6);
+    let last = points.last().unwrap();
+    assert_eq!((at(last), value(last) as f32), (released_at, 0.4));
+    assert!(points.windows(2).all(|w| at(&w[0]) < at(&w[1])));
+    // Played back, the lane gives each recorded value at the exact sample it was recorded at.
+    let config: ModulationConfig = serde_json::from_value(live.get("/modulation").1).unwrap();
+    for (time, expected) in [(t1, 0.2), (t2, 0.4), (released_at, 0.4)] {
+        assert_eq!(played_back(&config, "s1_mix", time), expected, "at sample {time}");
+    }
+    // One recording pass is one undo step, and undoing it removes the lane.
+    assert_eq!(live.send("POST", "/undo", &json!({})).0, 200);
+    assert!(live.get("/automation").1["lanes"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn write_mode_replaces_the_lane_from_where_playback_started_until_it_stops() {
+    let live = Live::start();
+    let mut socket = live.websocket("/ws/automation");
+    assert_eq!(live::exchange(&mut socket, json!({"mode": "write"}))["data"]["mode"], "write");
+    live.playing.store(true, std::sync::atomic::Ordering::Relaxed);
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    let mut reply = move_to(&mut socket, &live, "s2_in", -12.0);
+    while reply["recorded"] != true {
+        reply = move_to(&mut socket, &live, "s2_in", -12.0);
+    }
+    let release = live::exchange(&mut socket, json!({"instance": live.id, "param": "s2_in", "touch": false}));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    live.playing.store(false, std::sync::atomic::Ordering::Relaxed);
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let (_, automation) = live.get("/automation");
+    let points = automation["lanes"]["s2_in"]["points"].as_array().unwrap();
+    // From the start of playback (sample 0) at the old value (0 dB = normalized 0.5)…
+    assert_eq!((points[0]["time_samples"].as_u64(), points[0]["value"].as_f64()), (Some(0), Some(0.5)));
+    // …to -12 dB (normalized 0.25), held past the release until playback stopped.
+    let last = points.last().unwrap();
+    assert!((last["value"].as_f64().unwrap() - 0.25).abs() < 1e-6);
+    assert!(last["time_samples"].as_u64() > release["data"]["time_samples"].as_u64());
+    // Bad messages are answered, and the connection stays usable.
+    let bad = live::exchange(&mut socket, json!({"instance": live.id, "param": "s2_effect", "value": 1}));
+    assert_eq!(
+        (bad["type"].as_str(), bad["data"]["code"].as_str()),
+        (Some("error"), Some("not_automatable"))
+    );
+    let bad = live::exchange(&mut socket, json!({"instance": "nope", "param": "s2_in", "value": 1}));
+    assert_eq!(bad["data"]["field"], "instance");
+    let bad = live::exchange(&mut socket, json!({"instance": live.id, "param": "s2_in", "value": 99}));
+    assert_eq!(bad["data"]["code"], "out_of_range");
+    let ok = move_to(&mut socket, &live, "s2_in", -6.0);
+    assert_eq!(ok["recorded"], false);
 }

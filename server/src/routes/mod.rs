@@ -1,5 +1,6 @@
 //! The API's routes, one module per resource, gathered with their OpenAPI descriptions.
 
+pub mod automation;
 pub mod chain;
 pub mod effects;
 pub mod health;
@@ -47,6 +48,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(effects::router())
         .merge(jobs::router())
         .merge(ws::router())
+        .merge(automation::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
     audio.merge(small).layer(DefaultBodyLimit::disable())
