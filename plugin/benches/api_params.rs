@@ -57,7 +57,7 @@ fn run_audio(params: &Arc<RackParams>, remote: &RemoteInstance, engine: &mut Eng
         let began = Instant::now();
         link.apply();
         engine.process(params, &mut l, &mut r, None, &transport, &[]);
-        link.publish(engine.telemetry(&transport));
+        link.publish(engine.telemetry(&transport), &l, &r);
         times.push(began.elapsed().as_secs_f64() * 1e3);
         next += period;
         std::thread::sleep(next.saturating_duration_since(Instant::now()));

@@ -177,7 +177,7 @@ impl Plugin for CodetteRack {
             self.reported_latency = latency;
             context.set_latency_samples(latency);
         }
-        self.sidecar.publish(engine.telemetry(&transport));
+        self.sidecar.publish(engine.telemetry(&transport), left, right);
         ProcessStatus::Normal
     }
 }

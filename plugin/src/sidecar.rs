@@ -43,10 +43,10 @@ impl Sidecar {
         }
     }
 
-    /// Publishes what the block saw. Real-time safe.
-    pub fn publish(&mut self, telemetry: Telemetry) {
+    /// Publishes what the block saw and played. Real-time safe.
+    pub fn publish(&mut self, telemetry: Telemetry, left: &[f32], right: &[f32]) {
         if let Some(audio) = &mut self.audio {
-            audio.publish(telemetry);
+            audio.publish(telemetry, left, right);
         }
     }
 }

@@ -4,6 +4,7 @@
 //! is slot 3), so that a client never has to translate between the two.
 
 use crate::slots::ParamValue;
+use codette_dsp::analysis::MeterReading;
 use codette_dsp::modulation::{AutomationLane, ModulationConfig, RecordMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -182,4 +183,27 @@ pub struct RecordOutcome {
     pub time_samples: Option<u64>,
     /// The parameter's value now, normalized.
     pub normalized: Option<f64>,
+}
+
+/// `GET /api/instances/{id}/meters`: what the instance plays, as measured off the audio thread.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MetersView {
+    /// Whether audio is running; when not, the levels read as silence.
+    pub active: bool,
+    /// Peak, true peak, RMS, LUFS (momentary, short-term, integrated), loudness range, crest,
+    /// PLR, correlation, width, spectral centroid and tonal balance (API.md's field names).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub meters: MeterReading,
+    /// Per slot (slot 1 first), what its dynamics effect takes off now in dB; null for others.
+    pub gain_reduction_db: Vec<Option<f32>>,
+}
+
+/// `GET /api/instances/{id}/spectrum`: `db[i]` is the level at `frequencies[i]` Hz (a full-scale
+/// sine reads 0 dB), on a logarithmic grid from 20 Hz.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpectrumView {
+    pub active: bool,
+    pub frequencies: Vec<f32>,
+    pub db: Vec<f32>,
 }

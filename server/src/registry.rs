@@ -80,6 +80,13 @@ pub trait Instance: Send + Sync {
     fn redo(&self) -> Result<HistoryView, ApiError> {
         Err(unsupported("redo"))
     }
+    /// The meters of what the instance plays, and each slot's gain reduction.
+    fn meters(&self) -> Result<MetersView, ApiError> {
+        Err(unsupported("meters"))
+    }
+    fn spectrum(&self) -> Result<SpectrumView, ApiError> {
+        Err(unsupported("a spectrum"))
+    }
     /// Sets a parameter from a controller and, while the transport plays, records it into the
     /// parameter's internal automation lane in `mode` (unless the request names its own).
     fn record(&self, _request: &RecordRequest, _mode: RecordMode) -> Result<RecordOutcome, ApiError> {

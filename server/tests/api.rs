@@ -100,6 +100,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/instances/{id}/state"),
     ("post", "/api/instances/{id}/undo"),
     ("post", "/api/instances/{id}/redo"),
+    ("get", "/api/instances/{id}/meters"),
+    ("get", "/api/instances/{id}/spectrum"),
     ("get", "/api/effects/list"),
     ("get", "/daw/effects/list"),
     ("get", "/effects"),

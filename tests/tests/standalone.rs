@@ -143,6 +143,7 @@ fn the_headless_standalone_serves_its_sidecar() {
         health = http_get(port, "/health");
     }
     let instances = http_get(port, "/api/instances");
+    let rack = http_get(port, "/api/instances/1");
     interrupt(&child);
     let status = child.wait().unwrap();
     let (code, body) = health.expect("the sidecar answers /health");
@@ -151,5 +152,8 @@ fn the_headless_standalone_serves_its_sidecar() {
     let (code, body) = instances.expect("the sidecar answers /api/instances");
     assert_eq!(code, 200);
     assert!(body.contains("standalone"), "listed as a standalone instance: {body}");
+    let (code, body) = rack.expect("the sidecar answers /api/instances/1");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"order\":[1,2,3,4,5,6,7,8]") && body.contains("\"s8_effect\""), "the rack: {body}");
     assert!(status.success(), "clean exit after SIGINT: {status}");
 }

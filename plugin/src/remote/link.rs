@@ -7,6 +7,7 @@
 //! latency) comes back as a snapshot through a triple buffer: the audio thread never waits for
 //! a reader, and a reader always gets the newest complete snapshot.
 
+use super::analysis::AnalysisFeed;
 use super::param_table::ParamTable;
 use codette_server::{ApiError, StatusCode};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,6 +64,8 @@ pub struct AudioLink {
     queue: rtrb::Consumer<Command>,
     applied: Arc<AtomicU64>,
     telemetry: triple_buffer::Input<Telemetry>,
+    /// Where the output goes to be measured; `None` when the analysis thread could not start.
+    analysis: Option<AnalysisFeed>,
 }
 
 impl Link {
@@ -85,7 +88,7 @@ impl Link {
     }
 
     /// Opens the queue to a newly activated audio thread. Not real-time safe (allocates).
-    pub fn connect(&self) -> AudioLink {
+    pub fn connect(&self, analysis: Option<AnalysisFeed>) -> AudioLink {
         let (producer, consumer) = rtrb::RingBuffer::new(QUEUE_CAPACITY);
         let (input, output) = triple_buffer::triple_buffer(&Telemetry::default());
         self.sender().queue = Some(producer);
@@ -163,8 +166,12 @@ impl AudioLink {
         }
     }
 
-    /// Publishes this block's snapshot. Real-time safe: a copy into a preallocated buffer.
-    pub fn publish(&mut self, telemetry: Telemetry) {
+    /// Publishes this block's snapshot and output. Real-time safe: copies into preallocated
+    /// buffers.
+    pub fn publish(&mut self, telemetry: Telemetry, left: &[f32], right: &[f32]) {
         self.telemetry.write(telemetry);
+        if let Some(feed) = &mut self.analysis {
+            feed.push(left, right);
+        }
     }
 }

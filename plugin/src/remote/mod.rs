@@ -6,6 +6,7 @@
 //! change to the host outside an open editor, so hosts do not record API changes as
 //! automation (README, "The API").
 
+mod analysis;
 mod history;
 pub mod link;
 mod param_table;
@@ -17,13 +18,16 @@ use codette_dsp::chain::SlotConfig;
 use codette_dsp::modulation::{ConfigError, ModulationConfig, RecordMode};
 use codette_dsp::preset::Preset;
 use codette_server::instance::{
-    Gesture, HistoryView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+    Gesture, HistoryView, MetersView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+    SpectrumView,
 };
+use codette_dsp::analysis::{Analyzer, SpectrumReading};
 use codette_server::slots::ParamValue;
 use codette_server::{ApiError, HostFormat, Instance, StatusCode};
+use analysis::{AnalysisThread, Readings};
 use history::History;
 use link::{AudioLink, Link};
-use nice_plug::prelude::PluginApi;
+use nice_plug::prelude::{nice_warn, PluginApi};
 pub use param_table::ParamTable;
 use recording::{Control, Recording};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -34,6 +38,9 @@ pub struct RemoteInstance {
     link: Link,
     history: Mutex<History>,
     recording: Mutex<Recording>,
+    /// The measuring thread while active, and what it measured.
+    analysis: Mutex<Option<AnalysisThread>>,
+    readings: Arc<Readings>,
     /// A gesture is open: its changes are one undo step, recorded when it began.
     in_gesture: AtomicBool,
     format: AtomicU32,
@@ -50,6 +57,8 @@ impl RemoteInstance {
             link: Link::new(table),
             history: Mutex::new(History::default()),
             recording: Mutex::new(Recording::default()),
+            analysis: Mutex::new(None),
+            readings: Arc::new(Readings::default()),
             in_gesture: AtomicBool::new(false),
             format: AtomicU32::new(0),
             sample_rate: AtomicU32::new(0),
@@ -68,12 +77,23 @@ impl RemoteInstance {
         self.format.store(format, Ordering::Relaxed);
         self.sample_rate.store(sample_rate.to_bits(), Ordering::Relaxed);
         self.block_size.store(block_size, Ordering::Relaxed);
-        self.link.connect()
+        let feed = match AnalysisThread::start(sample_rate, self.readings.clone()) {
+            Ok((thread, feed)) => {
+                *self.analysis.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
+                Some(feed)
+            }
+            Err(e) => {
+                nice_warn!("No meters: the analysis thread did not start ({e})");
+                None
+            }
+        };
+        self.link.connect(feed)
     }
 
     /// Called at deactivation with the audio thread's end of the queue.
     pub fn deactivate(&self, audio: AudioLink) {
         self.link.disconnect(audio);
+        *self.analysis.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     fn history(&self) -> MutexGuard<'_, History> {
@@ -335,5 +355,22 @@ impl Instance for RemoteInstance {
         let mut config = self.params.modulation.config();
         config.lanes = lanes;
         self.params.modulation.set(config).map_err(|e| config_error(e, "modulation"))
+    }
+
+    fn meters(&self) -> Result<MetersView, ApiError> {
+        let telemetry = self.link.telemetry();
+        let meters = self.readings.meters();
+        Ok(MetersView {
+            active: telemetry.is_some() && meters.is_some(),
+            meters: meters.unwrap_or_else(|| Analyzer::new(48_000.0).meters()),
+            gain_reduction_db: (0..SLOT_COUNT).map(|s| telemetry.and_then(|t| t.gain_reduction_db[s])).collect(),
+        })
+    }
+
+    fn spectrum(&self) -> Result<SpectrumView, ApiError> {
+        let reading = self.readings.spectrum();
+        let active = reading.is_some() && self.link.telemetry().is_some();
+        let SpectrumReading { frequencies, db } = reading.unwrap_or_else(|| Analyzer::new(48_000.0).spectrum());
+        Ok(SpectrumView { active, frequencies, db })
     }
 }

@@ -81,7 +81,7 @@ impl Live {
                 transport.playing = playing.load(Ordering::Relaxed);
                 link.apply();
                 engine.process(&params, &mut l, &mut r, None, &transport, &[]);
-                link.publish(engine.telemetry(&transport));
+                link.publish(engine.telemetry(&transport), &l, &r);
                 if transport.playing {
                     transport.position_samples = transport.position_samples.map(|p| p + BLOCK as i64);
                 }

@@ -6,6 +6,7 @@ pub mod effects;
 pub mod health;
 pub mod instances;
 pub mod jobs;
+pub mod meters;
 pub mod mixdown;
 pub mod modulation;
 pub mod openapi;
@@ -45,6 +46,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(slots::router())
         .merge(modulation::router())
         .merge(presets::router())
+        .merge(meters::router())
         .merge(effects::router())
         .merge(jobs::router())
         .merge(ws::router())
