@@ -38,6 +38,7 @@ pub mod routes;
 pub mod server;
 pub mod slots;
 pub mod state;
+pub mod transport;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
@@ -45,3 +46,4 @@ pub use global::{global, Global, GlobalRegistration, ServerStatus};
 pub use hub::Hub;
 pub use registry::{HostFormat, Instance, InstanceInfo, Registration, Registry};
 pub use server::{start, start_with, ServerHandle, StartError};
+pub use transport::{HostTransport, SidecarTransport, TransportState};

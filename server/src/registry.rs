@@ -5,6 +5,7 @@
 //! unregisters. The registry holds `Arc<dyn Instance>`: the API reads from the instance through
 //! the trait, from its own threads, and never touches the audio thread directly.
 
+use crate::transport::HostTransport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +25,7 @@ pub enum HostFormat {
 /// threads at any time, so they read shared state (atomics, locks the audio thread never
 /// waits on); they must not block on the audio thread.
 ///
-/// Deliberately small for now: parameters, transport and meters will add methods with
+/// Methods beyond the first four (transport now; parameters and meters later) come with
 /// default implementations, so existing implementations keep compiling.
 pub trait Instance: Send + Sync {
     /// A human-readable name: the track name if the host tells it, else the plugin's name.
@@ -34,6 +35,15 @@ pub trait Instance: Send + Sync {
     fn sample_rate(&self) -> Option<f32>;
     /// The host's maximum block size; `None` before activation.
     fn block_size(&self) -> Option<u32>;
+
+    /// The host's transport as this instance's audio thread last saw it (stored there in
+    /// atomics, read here). While a CLAP or VST3 instance is registered the API mirrors the
+    /// first one that reports a transport and refuses to control the transport itself.
+    /// `None`: not known yet, or not hosted (the standalone build follows the sidecar's own
+    /// transport, [`crate::Global::transport`]).
+    fn host_transport(&self) -> Option<HostTransport> {
+        None
+    }
 }
 
 /// An instance as `GET /api/instances` lists it.
@@ -108,6 +118,11 @@ impl Registry {
         let instances: Vec<(u64, Arc<dyn Instance>)> =
             self.read().iter().map(|(id, i)| (*id, i.clone())).collect();
         instances.into_iter().map(|(id, i)| info(id, i.as_ref())).collect()
+    }
+
+    /// Handles to every instance, in registration order, to call without the registry locked.
+    pub fn instances(&self) -> Vec<Arc<dyn Instance>> {
+        self.read().values().cloned().collect()
     }
 
     pub fn info(&self, id: &str) -> Option<InstanceInfo> {
