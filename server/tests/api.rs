@@ -495,7 +495,7 @@ async fn websocket_answers_unknown_messages_without_disconnecting() {
     let mut ws = ws_connect(&server).await;
     let welcome = next_json(&mut ws).await;
     assert_eq!(welcome["type"], "welcome");
-    assert_eq!(welcome["data"]["subscribed"], json!(["jobs"]));
+    assert_eq!(welcome["data"]["subscribed"], json!(["jobs", "transport"]));
 
     let exchanges = [
         (json!({"type": "fly", "data": {}}).to_string(), "unknown_message_type"),
@@ -511,7 +511,7 @@ async fn websocket_answers_unknown_messages_without_disconnecting() {
     assert_eq!(next_json(&mut ws).await["type"], "subscribed", "the subscription list follows a subscribe");
     ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     assert_eq!(next_json(&mut ws).await["data"]["code"], "unsupported_message");
-    send_json(&mut ws, &json!({"type": "unsubscribe", "data": {"streams": ["jobs"]}})).await;
+    send_json(&mut ws, &json!({"type": "unsubscribe", "data": {"streams": ["jobs", "transport"]}})).await;
     assert_eq!(next_json(&mut ws).await, json!({"type": "subscribed", "data": {"streams": []}}));
     send_json(&mut ws, &json!({"type": "ping", "data": {"n": 7}})).await;
     assert_eq!(next_json(&mut ws).await, json!({"type": "pong", "data": {"n": 7}}));

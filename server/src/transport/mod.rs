@@ -5,6 +5,7 @@
 //! a process with no instance, the offline engine) the sidecar runs a transport of its own,
 //! [`SidecarTransport`], which the API controls and the standalone audio thread follows.
 
+pub mod clock;
 pub mod sidecar;
 pub mod state;
 
