@@ -98,6 +98,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/jobs/{id}"),
     ("get", "/api/jobs/{id}/result"),
     ("get", "/ws"),
+    ("get", "/transport/status"),
+    ("post", "/transport/play"),
+    ("post", "/transport/stop"),
+    ("post", "/transport/pause"),
+    ("post", "/transport/resume"),
+    ("post", "/transport/seek"),
+    ("post", "/transport/tempo"),
+    ("post", "/transport/loop"),
+    ("get", "/ws/transport/clock"),
 ];
 
 #[tokio::test]
@@ -133,6 +142,10 @@ async fn openapi_document_lists_every_route() {
         "ChainProcessRequest",
         "JobInfo",
         "AudioData",
+        "TransportState",
+        "SeekRequest",
+        "TempoRequest",
+        "LoopRequest",
     ] {
         assert!(schemas.contains_key(name), "schema {name}");
     }

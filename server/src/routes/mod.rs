@@ -7,6 +7,7 @@ pub mod instances;
 pub mod jobs;
 pub mod mixdown;
 pub mod openapi;
+pub mod transport;
 pub mod ws;
 
 use crate::config::ServerConfig;
@@ -38,6 +39,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(instances::router())
         .merge(effects::router())
         .merge(jobs::router())
+        .merge(transport::router())
         .merge(ws::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
