@@ -8,10 +8,12 @@
 
 use crate::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
+use serde_json::{Map, Number, Value};
 
 /// Bodies above this size are parsed off the async runtime.
 const INLINE_PARSE_LIMIT: usize = 64 * 1024;
@@ -125,6 +127,54 @@ impl<T: DeserializeOwned + Send + 'static, S: Send + Sync> FromRequest<S> for Ap
         } else {
             blocking(move || parse_json(&bytes)).await.map(ApiJson)
         }
+    }
+}
+
+/// A JSON body, or the same fields in the query string (`/transport/seek?seconds=5`), which is
+/// how the predecessor's transport routes took them. Either way the request must be marked as
+/// JSON (see [`body_kind`]); when there is a query, the body is ignored.
+pub struct JsonOrQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send + 'static, S: Send + Sync> FromRequest<S> for JsonOrQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        body_kind(request.headers(), false)?;
+        if request.uri().query().is_some_and(|q| !q.is_empty()) {
+            return parse_json(&query_object(request.uri())?).map(JsonOrQuery);
+        }
+        ApiJson::from_request(request, state).await.map(|ApiJson(value)| JsonOrQuery(value))
+    }
+}
+
+/// The query's pairs as a JSON object with numbers and booleans typed, so that the body's
+/// deserializer, and its errors naming the field, serve the query too.
+fn query_object(uri: &Uri) -> Result<Vec<u8>, ApiError> {
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| ApiError::bad_request("malformed_query", e.body_text()))?;
+    let typed = |text: String| {
+        if let Ok(flag) = text.parse::<bool>() {
+            Value::Bool(flag)
+        } else if let Ok(whole) = text.parse::<i64>() {
+            Value::from(whole)
+        } else {
+            text.parse().ok().and_then(Number::from_f64).map_or(Value::String(text), Value::Number)
+        }
+    };
+    let object: Map<String, Value> = pairs.into_iter().map(|(key, value)| (key, typed(value))).collect();
+    serde_json::to_vec(&object).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// A command without parameters (`/transport/play`). Its body is ignored, but the request must
+/// be marked as JSON all the same: otherwise any web page could send it as a plain form post,
+/// which browsers let through to localhost without asking first (see [`body_kind`]).
+pub struct JsonCommand;
+
+impl<S: Send + Sync> FromRequestParts<S> for JsonCommand {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        body_kind(&parts.headers, false).map(|_| JsonCommand)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::registry::{Instance, Registration, Registry};
 use crate::server::{start_with, ServerHandle};
+use crate::transport::SidecarTransport;
 use crate::StartError;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -25,6 +26,7 @@ pub struct Global {
 struct Inner {
     registry: Registry,
     hub: Hub,
+    transport: Arc<SidecarTransport>,
     server: Mutex<Server>,
 }
 
@@ -110,7 +112,8 @@ impl Global {
     /// make their own.
     pub fn new() -> Self {
         let server = Mutex::new(Server { state: State::NotStarted, config: None });
-        Global { inner: Arc::new(Inner { registry: Registry::new(), hub: Hub::new(), server }) }
+        let (registry, hub, transport) = (Registry::new(), Hub::new(), Arc::default());
+        Global { inner: Arc::new(Inner { registry, hub, transport, server }) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Server> {
@@ -146,8 +149,9 @@ impl Global {
             Ok(config) if !config.enabled => State::Disabled,
             Ok(config) => {
                 let (registry, hub) = (self.inner.registry.clone(), self.inner.hub.clone());
+                let transport = self.inner.transport.clone();
                 let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    start_with(config, registry, hub)
+                    start_with(config, registry, hub, transport)
                 }));
                 match attempt {
                     Ok(Ok(handle)) => State::Running(handle),
@@ -191,6 +195,13 @@ impl Global {
     /// outlives server restarts.
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// The process's sidecar transport: the standalone instance's audio thread calls
+    /// [`SidecarTransport::advance`] on it each block, and the API controls it. Like the hub it
+    /// outlives server restarts, so the position survives the last instance going away.
+    pub fn transport(&self) -> &Arc<SidecarTransport> {
+        &self.inner.transport
     }
 }
 

@@ -18,6 +18,10 @@ pub const TOPIC_CAPACITY: usize = 256;
 /// Topic of job progress (`job_progress`, `job_done`, `job_failed`).
 pub const JOBS: &str = "jobs";
 
+/// Topic of `transport_state`, 60 times a second. On by default: the predecessor's clients
+/// connect and listen without subscribing.
+pub const TRANSPORT: &str = "transport";
+
 #[derive(Clone, Default)]
 pub struct Hub {
     topics: Arc<RwLock<BTreeMap<String, Topic>>>,
@@ -49,6 +53,7 @@ impl Hub {
     pub fn new() -> Self {
         let hub = Self::default();
         hub.declare(JOBS, true);
+        hub.declare(TRANSPORT, true);
         hub
     }
 
@@ -81,6 +86,13 @@ impl Hub {
         }
     }
 
+    /// How many receivers the topic has, so that a publisher can skip computing a message
+    /// nobody would get.
+    pub fn receiver_count(&self, topic: &str) -> usize {
+        let topics = self.topics.read().unwrap_or_else(|e| e.into_inner());
+        topics.get(topic).map_or(0, |t| t.sender.receiver_count())
+    }
+
     /// A receiver of the topic's messages from now on; `None` for an undeclared topic.
     pub fn subscribe(&self, topic: &str) -> Option<broadcast::Receiver<Utf8Bytes>> {
         self.topics.read().unwrap_or_else(|e| e.into_inner()).get(topic).map(|t| t.sender.subscribe())
@@ -100,8 +112,10 @@ mod tests {
         assert_eq!(rx.try_recv().unwrap().as_str(), r#"{"type":"job_progress","data":{"progress":0.5}}"#);
         assert!(hub.subscribe("meters").is_none());
         hub.declare("meters", false);
-        assert_eq!(hub.topics(), ["jobs", "meters"]);
-        assert_eq!(hub.default_topics(), ["jobs"]);
+        assert_eq!(hub.receiver_count(JOBS), 1);
+        assert_eq!(hub.receiver_count("meters"), 0);
+        assert_eq!(hub.topics(), ["jobs", "meters", "transport"]);
+        assert_eq!(hub.default_topics(), ["jobs", "transport"]);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod routes;
 pub mod server;
 pub mod slots;
 pub mod state;
+pub mod transport;
 
 pub use axum::http::StatusCode;
 pub use config::ServerConfig;
@@ -47,3 +48,4 @@ pub use global::{global, Global, GlobalRegistration, ServerStatus};
 pub use hub::Hub;
 pub use registry::{HostFormat, Instance, InstanceInfo, Registration, Registry};
 pub use server::{start, start_with, ServerHandle, StartError};
+pub use transport::{HostTransport, SidecarTransport, TransportState};

@@ -76,11 +76,9 @@ fn percent_decode(text: &str) -> String {
 /// the origins in `CODETTE_API_CORS` (`*` allows any). Other pages get no CORS headers, so a
 /// web page on the internet cannot drive the plugin through the musician's browser.
 pub fn cors(extra_origins: &[String]) -> CorsLayer {
-    let any = extra_origins.iter().any(|o| o == "*");
     let extra: Vec<String> = extra_origins.to_vec();
     let allow = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-        let Ok(origin) = origin.to_str() else { return false };
-        any || is_loopback_origin(origin) || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+        origin.to_str().is_ok_and(|origin| origin_allowed(origin, &extra))
     });
     CorsLayer::new()
         .allow_origin(allow)
@@ -100,6 +98,13 @@ pub fn cors(extra_origins: &[String]) -> CorsLayer {
             header::HeaderName::from_static(mixdown::GAIN_HEADER),
             header::HeaderName::from_static(mixdown::LIMITED_HEADER),
         ])
+}
+
+/// Whether a page from `origin` may use the API: loopback pages, and the configured ones (`*`
+/// for any). CORS enforces it for HTTP; WebSockets, which browsers open across origins
+/// without asking, check it themselves before taking commands.
+pub fn origin_allowed(origin: &str, extra_origins: &[String]) -> bool {
+    is_loopback_origin(origin) || extra_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
 }
 
 /// `http(s)://localhost`, `127.x.y.z` or `[::1]`, with any port.
@@ -167,6 +172,15 @@ mod tests {
         ] {
             assert!(!is_loopback_origin(o), "{o}");
         }
+    }
+
+    #[test]
+    fn configured_origins() {
+        let studio = ["https://studio.example".to_string()];
+        assert!(origin_allowed("https://STUDIO.example", &studio));
+        assert!(origin_allowed("http://localhost:5173", &[]));
+        assert!(!origin_allowed("https://evil.example", &studio));
+        assert!(origin_allowed("https://evil.example", &["*".to_string()]));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 #[openapi(
     info(
         title = "Codette Rack API",
-        description = "The sidecar API of the Codette Rack plugin: instances, offline effects and chains, mixdown, jobs and a WebSocket of live messages. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
+        description = "The sidecar API of the Codette Rack plugin: instances, offline effects and chains, mixdown, jobs, the transport and WebSockets of live messages. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
     ),
     components(schemas(ErrorResponse)),
     modifiers(&BearerToken),
@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         (name = "effects", description = "Effects and chains applied to audio offline"),
         (name = "mixdown", description = "Tracks mixed to a stereo WAV"),
         (name = "jobs", description = "Background renders"),
+        (name = "transport", description = "The transport: the host's inside a DAW, else the sidecar's own"),
     ),
 )]
 struct ApiDoc;

@@ -7,8 +7,10 @@
 
 use crate::error::ApiError;
 use crate::instance::{
-    HistoryView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+    HistoryView, MetersView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
+    SpectrumView,
 };
+use crate::transport::HostTransport;
 use axum::http::StatusCode;
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::modulation::ModulationConfig;
@@ -97,6 +99,14 @@ pub trait Instance: Send + Sync {
     fn record_tick(&self) -> Result<(), ApiError> {
         Err(unsupported("automation recording"))
     }
+    /// The host's transport as this instance's audio thread last saw it (stored there in
+    /// atomics, read here). While a CLAP or VST3 instance is registered the API mirrors the
+    /// first one that reports a transport and refuses to control the transport itself.
+    /// `None`: not known yet, or not hosted (the standalone build follows the sidecar's own
+    /// transport, [`crate::Global::transport`]).
+    fn host_transport(&self) -> Option<HostTransport> {
+        None
+    }
 }
 
 fn unsupported(what: &str) -> ApiError {
@@ -179,6 +189,11 @@ impl Registry {
         let instances: Vec<(u64, Arc<dyn Instance>)> =
             self.read().iter().map(|(id, i)| (*id, i.clone())).collect();
         instances.into_iter().map(|(id, i)| info(id, i.as_ref())).collect()
+    }
+
+    /// Handles to every instance, in registration order, to call without the registry locked.
+    pub fn instances(&self) -> Vec<Arc<dyn Instance>> {
+        self.read().values().cloned().collect()
     }
 
     pub fn info(&self, id: &str) -> Option<InstanceInfo> {

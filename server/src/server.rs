@@ -10,6 +10,8 @@ use crate::hub::Hub;
 use crate::jobs::Jobs;
 use crate::registry::Registry;
 use crate::state::{AppState, StopFlag};
+use crate::transport::clock::{self, Clock};
+use crate::transport::SidecarTransport;
 use crate::{middleware, openapi, routes};
 use axum::extract::Request;
 use axum::ServiceExt;
@@ -88,6 +90,12 @@ impl ServerHandle {
         &self.state.hub
     }
 
+    /// The sidecar transport this server controls; an audio thread drives it with
+    /// [`SidecarTransport::advance`].
+    pub fn transport(&self) -> &Arc<SidecarTransport> {
+        &self.state.transport
+    }
+
     /// Stops accepting connections, closes WebSockets, cancels running jobs, gives open
     /// requests a moment to finish and joins the server's thread.
     pub fn shutdown(mut self) {
@@ -110,14 +118,19 @@ impl Drop for ServerHandle {
     }
 }
 
-/// Starts a server with a fresh registry and hub.
+/// Starts a server with a fresh registry, hub and transport.
 pub fn start(config: ServerConfig) -> Result<ServerHandle, StartError> {
-    start_with(config, Registry::new(), Hub::new())
+    start_with(config, Registry::new(), Hub::new(), Arc::default())
 }
 
-/// Starts a server that serves an existing registry and hub (the process-wide ones of
-/// [`crate::global()`]). Returns once the socket is bound, so the address is known.
-pub fn start_with(config: ServerConfig, registry: Registry, hub: Hub) -> Result<ServerHandle, StartError> {
+/// Starts a server that serves an existing registry, hub and transport (the process-wide ones
+/// of [`crate::global()`]). Returns once the socket is bound, so the address is known.
+pub fn start_with(
+    config: ServerConfig,
+    registry: Registry,
+    hub: Hub,
+    transport: Arc<SidecarTransport>,
+) -> Result<ServerHandle, StartError> {
     if !config.addr.ip().is_loopback() && config.token.is_none() {
         return Err(StartError::TokenRequired(config.addr));
     }
@@ -154,7 +167,10 @@ pub fn start_with(config: ServerConfig, registry: Registry, hub: Hub) -> Result<
         started: Instant::now(),
         shutdown: shutdown_rx.clone(),
         openapi: Arc::new(OnceLock::new()),
+        transport,
+        clock: Clock::default(),
     };
+    runtime.spawn(clock::run(state.clone()));
     let app = app(state.clone());
     let thread = std::thread::Builder::new()
         .name("codette-api".into())

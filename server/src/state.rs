@@ -4,6 +4,8 @@ use crate::config::ServerConfig;
 use crate::hub::Hub;
 use crate::jobs::Jobs;
 use crate::registry::Registry;
+use crate::transport::clock::Clock;
+use crate::transport::SidecarTransport;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -25,6 +27,10 @@ pub struct AppState {
     pub openapi: Arc<OnceLock<String>>,
     /// Set when the server stops; renders check it between chunks and give up.
     pub stop: StopFlag,
+    /// The sidecar's own transport (the process-wide one of [`crate::Global::transport`]).
+    pub transport: Arc<SidecarTransport>,
+    /// The transport state of the latest tick, for `/ws/transport/clock`.
+    pub clock: Clock,
 }
 
 /// Tells long computations on the blocking pool that the server is stopping, so that none is

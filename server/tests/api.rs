@@ -114,6 +114,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/jobs/{id}/result"),
     ("get", "/ws"),
     ("get", "/ws/automation"),
+    ("get", "/transport/status"),
+    ("post", "/transport/play"),
+    ("post", "/transport/stop"),
+    ("post", "/transport/pause"),
+    ("post", "/transport/resume"),
+    ("post", "/transport/seek"),
+    ("post", "/transport/tempo"),
+    ("post", "/transport/loop"),
+    ("get", "/ws/transport/clock"),
 ];
 
 #[tokio::test]
@@ -149,6 +158,10 @@ async fn openapi_document_lists_every_route() {
         "ChainProcessRequest",
         "JobInfo",
         "AudioData",
+        "TransportState",
+        "SeekRequest",
+        "TempoRequest",
+        "LoopRequest",
     ] {
         assert!(schemas.contains_key(name), "schema {name}");
     }
@@ -511,7 +524,7 @@ async fn websocket_answers_unknown_messages_without_disconnecting() {
     let mut ws = ws_connect(&server).await;
     let welcome = next_json(&mut ws).await;
     assert_eq!(welcome["type"], "welcome");
-    assert_eq!(welcome["data"]["subscribed"], json!(["jobs"]));
+    assert_eq!(welcome["data"]["subscribed"], json!(["jobs", "transport"]));
 
     let exchanges = [
         (json!({"type": "fly", "data": {}}).to_string(), "unknown_message_type"),
@@ -527,7 +540,7 @@ async fn websocket_answers_unknown_messages_without_disconnecting() {
     assert_eq!(next_json(&mut ws).await["type"], "subscribed", "the subscription list follows a subscribe");
     ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     assert_eq!(next_json(&mut ws).await["data"]["code"], "unsupported_message");
-    send_json(&mut ws, &json!({"type": "unsubscribe", "data": {"streams": ["jobs"]}})).await;
+    send_json(&mut ws, &json!({"type": "unsubscribe", "data": {"streams": ["jobs", "transport"]}})).await;
     assert_eq!(next_json(&mut ws).await, json!({"type": "subscribed", "data": {"streams": []}}));
     send_json(&mut ws, &json!({"type": "ping", "data": {"n": 7}})).await;
     assert_eq!(next_json(&mut ws).await, json!({"type": "pong", "data": {"n": 7}}));

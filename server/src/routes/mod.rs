@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod params;
 pub mod presets;
 pub mod slots;
+pub mod transport;
 pub mod ws;
 
 use crate::config::ServerConfig;
@@ -49,6 +50,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(meters::router())
         .merge(effects::router())
         .merge(jobs::router())
+        .merge(transport::router())
         .merge(ws::router())
         .merge(automation::router())
         .merge(openapi::router())

@@ -1,20 +1,26 @@
 //! `WS /ws`: the predecessor's `{type, data}` channel, carrying the hub's topics.
 //!
-//! A connection starts subscribed to the default topics (`jobs`), or to `?streams=a,b`. The
-//! client may send `subscribe` / `unsubscribe` (`{"streams": [...]}`) and `ping`; anything else
-//! is answered with an `error` message and the connection stays open. Each subscription is a
+//! A connection starts subscribed to the default topics (`jobs`, `transport`), or to
+//! `?streams=a,b`. The client may send `subscribe` / `unsubscribe` (`{"streams": [...]}`),
+//! `ping` and the transport commands of [`transport::ws_command`], answered with the new
+//! `transport_state`; anything else is answered with an `error` message and the connection
+//! stays open. Browsers open WebSockets across origins without asking, so transport commands
+//! are refused from pages whose origin CORS would not allow. Each subscription is a
 //! small task forwarding from the topic's broadcast channel into the connection's queue; when
 //! the client reads too slowly the broadcast channel overflows, and that subscription (only) is
 //! dropped with an `error` message saying so.
 
-use crate::error::ErrorResponse;
+use crate::error::{ApiError, ErrorResponse};
 use crate::hub::{envelope, Hub};
+use crate::middleware::origin_allowed;
+use crate::routes::transport;
 use crate::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -28,14 +34,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// WebSocket of `{type, data}` messages. Server → client: `welcome`, `subscribed`, `pong`,
-/// `error` (`{code, message}`), and the topics' messages: `job_progress`
+/// `error` (`{code, message, field}`), and the topics' messages: `job_progress`
 /// (`{job_id, progress, stage}`), `job_done` (`{job_id, status_url, result_url, report}`),
-/// `job_failed` (`{job_id, error}`). Client → server: `{"type": "subscribe", "data":
-/// {"streams": ["jobs"]}}`, `unsubscribe` likewise, `ping`.
+/// `job_failed` (`{job_id, error}`), `transport_state` (the flat state of
+/// `/transport/status`, 60 times a second). Client → server: `{"type": "subscribe", "data":
+/// {"streams": ["jobs"]}}`, `unsubscribe` likewise, `ping`, and the transport commands
+/// `transport_play`, `transport_pause`, `transport_resume`, `transport_stop`,
+/// `transport_seek` (`{"position": seconds}`), `transport_tempo` (`{"bpm": 120}`) and
+/// `transport_loop` (`{"enabled", "start", "end"}`), whose arguments may also sit beside
+/// `type` instead of in `data`; each is answered with `transport_state` or `error`.
 #[utoipa::path(
     get, path = "/ws", tag = "server",
     params(
-        ("streams" = Option<String>, Query, description = "Comma-separated topics to start with (default: jobs)"),
+        ("streams" = Option<String>, Query, description = "Comma-separated topics to start with (default: jobs, transport)"),
         ("token" = Option<String>, Query, description = "The bearer token, for clients that cannot set headers"),
     ),
     responses(
@@ -46,13 +57,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn websocket(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let streams: Vec<String> = match query.get("streams") {
         Some(list) => list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
         None => state.hub.default_topics(),
     };
-    upgrade.on_upgrade(move |socket| Session::new(state).run(socket, streams))
+    // Clients outside browsers send no origin.
+    let foreign_origin = headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or("").to_string())
+        .filter(|o| !origin_allowed(o, &state.config.cors_origins));
+    upgrade.on_upgrade(move |socket| Session::new(state, foreign_origin).run(socket, streams))
 }
 
 #[derive(Deserialize)]
@@ -61,6 +78,9 @@ struct ClientMessage {
     kind: String,
     #[serde(default)]
     data: Value,
+    /// Fields beside `type`: some of the predecessor's clients put a command's arguments there.
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
 
 struct Session {
@@ -69,10 +89,12 @@ struct Session {
     queue: mpsc::Sender<Utf8Bytes>,
     outgoing: Option<mpsc::Receiver<Utf8Bytes>>,
     subscriptions: BTreeMap<String, JoinHandle<()>>,
+    /// The page's origin when CORS would not allow it; such a page may listen, not command.
+    foreign_origin: Option<String>,
 }
 
 impl Session {
-    fn new(state: AppState) -> Self {
+    fn new(state: AppState, foreign_origin: Option<String>) -> Self {
         let (queue, outgoing) = mpsc::channel(QUEUE);
         Self {
             hub: state.hub.clone(),
@@ -80,6 +102,7 @@ impl Session {
             queue,
             outgoing: Some(outgoing),
             subscriptions: BTreeMap::new(),
+            foreign_origin,
         }
     }
 
@@ -160,12 +183,36 @@ impl Session {
                 replies
             }
             "ping" => vec![envelope("pong", message.data)],
-            other => vec![error(
-                "unknown_message_type",
-                &format!(
-                    "unknown message type {other:?}; this server understands subscribe, unsubscribe and ping"
+            kind => {
+                let args = if message.data.is_null() { Value::Object(message.rest) } else { message.data };
+                vec![self.transport_command(kind, &args)]
+            }
+        }
+    }
+
+    fn transport_command(&self, kind: &str, args: &Value) -> Utf8Bytes {
+        let Some(command) = transport::ws_command(kind, args) else {
+            let message = format!(
+                "unknown message type {kind:?}; this server understands subscribe, unsubscribe, ping and \
+                 transport_play, transport_pause, transport_resume, transport_stop, transport_seek, \
+                 transport_tempo and transport_loop"
+            );
+            return error("unknown_message_type", &message);
+        };
+        let result = match &self.foreign_origin {
+            None => command.run(&self.state),
+            Some(origin) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden_origin",
+                format!(
+                    "transport commands are taken only from loopback pages and the origins in \
+                     CODETTE_API_CORS, not from {origin}"
                 ),
-            )],
+            )),
+        };
+        match result {
+            Ok(state) => envelope("transport_state", state),
+            Err(e) => envelope("error", e.body),
         }
     }
 

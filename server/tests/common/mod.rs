@@ -204,8 +204,19 @@ pub async fn ws_connect(server: &TestServer) -> Ws {
     tokio_tungstenite::connect_async(format!("ws://{}/ws", server.handle.addr())).await.expect("WebSocket").0
 }
 
-/// The next text message as JSON (10 s at most).
+/// The next text message as JSON (10 s at most), skipping `transport_state`: every default
+/// `/ws` connection gets one 60 times a second, between whatever else a test waits for.
 pub async fn next_json(ws: &mut Ws) -> Value {
+    loop {
+        let message = next_message(ws).await;
+        if message["type"] != "transport_state" {
+            return message;
+        }
+    }
+}
+
+/// The next text message as JSON, whatever it is (10 s at most).
+pub async fn next_message(ws: &mut Ws) -> Value {
     use futures_util::StreamExt;
     use tokio_tungstenite::tungstenite::Message;
     let wait = async {
