@@ -3,6 +3,7 @@
 //! Nothing here knows about plugin formats or GUIs, so that the plugin, the offline engine
 //! (mixdown, the API's effect processing) and the tests all run the very same code.
 
+pub mod analysis;
 pub mod blocks;
 pub mod chain;
 pub mod effect;

@@ -1,0 +1,105 @@
+//! Meters and spectrum of a stereo signal, for the plugin's analysis thread, the sidecar API
+//! (meters, spectrum, Codette's analysis) and the GUI's analysis panel, which must all agree.
+//!
+//! Nothing here is for the audio thread: readings allocate, and the cost of
+//! [`Analyzer::push`] (two loudness meters, a true-peak oversampler, two FFTs every 43 ms)
+//! belongs on a background thread fed from a lock-free queue.
+
+mod grid;
+mod levels;
+mod loudness;
+mod reading;
+mod spectrum;
+mod tonal;
+
+pub use levels::LEVEL_WINDOW_MS;
+pub use reading::{MeterReading, SpectrumReading, TonalBalance, FLOOR_DB};
+pub use spectrum::{Spectrum, BALANCE_AVERAGE_MS, DISPLAY_AVERAGE_MS, GRID_POINTS, HIGH_HZ, LOW_HZ};
+pub use tonal::{Band, BANDS};
+
+use levels::Levels;
+use loudness::Loudness;
+use reading::{amplitude_db, floored};
+
+/// Everything measured about one stereo stream.
+///
+/// Windows: `peak_dbfs`, `rms_dbfs`, `correlation` and `width` cover the last
+/// [`LEVEL_WINDOW_MS`]; `lufs_momentary` the last 400 ms and `lufs_short_term` the last 3 s
+/// (BS.1770 / EBU R 128); `lufs_integrated`, `loudness_range_lu` and `true_peak_dbtp` (the
+/// highest since) everything since the last reset of either kind; `spectral_centroid_hz` and
+/// `tonal_balance` the spectrum averaged over [`BALANCE_AVERAGE_MS`].
+///
+/// Derived values: `crest_db` is peak − RMS over the same window; `plr_db` (peak to loudness
+/// ratio) is true peak − integrated loudness, and 0 until there is an integrated loudness.
+///
+/// Every level reads at least [`FLOOR_DB`], so silence gives finite numbers: -144 for levels
+/// and loudness (also below the -70 LUFS gate), 0 for crest, PLR, loudness range,
+/// correlation, width and centroid.
+pub struct Analyzer {
+    levels: Levels,
+    loudness: Loudness,
+    spectrum: Spectrum,
+}
+
+impl Analyzer {
+    /// Rates outside 8-768 kHz are measured as if at the nearest of those bounds.
+    pub fn new(sample_rate: f32) -> Self {
+        let sample_rate = sample_rate.clamp(8_000.0, 768_000.0);
+        Self {
+            levels: Levels::new(sample_rate),
+            loudness: Loudness::new(sample_rate.round() as u32),
+            spectrum: Spectrum::new(sample_rate),
+        }
+    }
+
+    /// Adds a block of any length; if the channels differ in length, the longer one's extra
+    /// samples are ignored.
+    pub fn push(&mut self, left: &[f32], right: &[f32]) {
+        let frames = left.len().min(right.len());
+        let (left, right) = (&left[..frames], &right[..frames]);
+        self.levels.push(left, right);
+        self.loudness.push(left, right);
+        self.spectrum.push(left, right);
+    }
+
+    /// Forgets everything, as if just built.
+    pub fn reset(&mut self) {
+        self.levels.reset();
+        self.loudness.reset();
+        self.spectrum.reset();
+    }
+
+    /// Starts a new programme: integrated loudness, loudness range and maximum true peak start
+    /// again, while the other meters carry on. The true peak restarts at once, integrated
+    /// loudness and loudness range at the end of the current 100 ms loudness sub-block (they
+    /// read as just begun meanwhile).
+    pub fn reset_integrated(&mut self) {
+        self.loudness.restart_programme();
+    }
+
+    pub fn meters(&self) -> MeterReading {
+        let levels = self.levels.reading();
+        let true_peak_dbtp = amplitude_db(self.loudness.true_peak());
+        let integrated = self.loudness.integrated();
+        let lufs_integrated = floored(integrated);
+        MeterReading {
+            peak_dbfs: levels.peak_dbfs,
+            true_peak_dbtp,
+            rms_dbfs: levels.rms_dbfs,
+            lufs_momentary: floored(self.loudness.momentary()),
+            lufs_short_term: floored(self.loudness.short_term()),
+            lufs_integrated,
+            loudness_range_lu: floored(self.loudness.range()).max(0.0),
+            crest_db: levels.peak_dbfs - levels.rms_dbfs,
+            plr_db: if integrated.is_finite() { true_peak_dbtp - lufs_integrated } else { 0.0 },
+            correlation: levels.correlation,
+            width: levels.width,
+            spectral_centroid_hz: self.spectrum.centroid_hz(),
+            tonal_balance: self.spectrum.tonal_balance(),
+        }
+    }
+
+    pub fn spectrum(&self) -> SpectrumReading {
+        self.spectrum.reading()
+    }
+}

@@ -1,0 +1,83 @@
+//! What the analysis reports: plain numbers with the field names of the API (`API.md`), so the
+//! sidecar serves these structs as they are and the GUI reads the same values.
+
+use serde::{Deserialize, Serialize};
+
+/// The value every level in dB (dBFS, dBTP, LUFS, spectrum dB, tonal balance) reads at or
+/// below digital silence. JSON has no -inf, and -144 dB is the noise floor of 24-bit audio,
+/// well below anything audible, so a level at the floor can only mean "nothing there".
+pub const FLOOR_DB: f32 = -144.0;
+
+/// Power (mean square) at [`FLOOR_DB`]: energies below it count as silence.
+pub(super) const FLOOR_POWER: f64 = 3.981_071_7e-15; // 10^(-144 / 10)
+
+/// A mean-square power in dB, never below [`FLOOR_DB`].
+pub(super) fn power_db(power: f64) -> f32 {
+    if power > FLOOR_POWER {
+        (10.0 * power.log10()) as f32
+    } else {
+        FLOOR_DB
+    }
+}
+
+/// An amplitude in dB, never below [`FLOOR_DB`].
+pub(super) fn amplitude_db(amplitude: f64) -> f32 {
+    power_db(amplitude * amplitude)
+}
+
+/// A loudness from ebur128 (-inf when there is no signal, or nothing above the gates) clamped
+/// to the floor.
+pub(super) fn floored(db: f64) -> f32 {
+    if db.is_finite() {
+        (db as f32).max(FLOOR_DB)
+    } else {
+        FLOOR_DB
+    }
+}
+
+/// The meters, read at any time from the analysis thread. See [`super::Analyzer`] for the
+/// window of each value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeterReading {
+    pub peak_dbfs: f32,
+    pub true_peak_dbtp: f32,
+    pub rms_dbfs: f32,
+    pub lufs_momentary: f32,
+    pub lufs_short_term: f32,
+    pub lufs_integrated: f32,
+    pub loudness_range_lu: f32,
+    pub crest_db: f32,
+    pub plr_db: f32,
+    pub correlation: f32,
+    pub width: f32,
+    pub spectral_centroid_hz: f32,
+    pub tonal_balance: TonalBalance,
+}
+
+/// Level of each band of [`super::BANDS`] relative to the pink target, in dB: 0 everywhere for
+/// pink noise, positive where the signal has more than pink noise of the same total power
+/// would. A band with no energy (or everything, in silence) reads [`FLOOR_DB`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TonalBalance {
+    pub sub: f32,
+    pub low: f32,
+    pub low_mid: f32,
+    pub mid: f32,
+    pub high_mid: f32,
+    pub high: f32,
+}
+
+impl TonalBalance {
+    /// From the values of the bands in the order of [`super::BANDS`].
+    pub(super) fn from_bands(db: [f32; 6]) -> Self {
+        let [sub, low, low_mid, mid, high_mid, high] = db;
+        Self { sub, low, low_mid, mid, high_mid, high }
+    }
+}
+
+/// The spectrum on a logarithmic frequency grid: `db[i]` is the level at `frequencies[i]` Hz.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpectrumReading {
+    pub frequencies: Vec<f32>,
+    pub db: Vec<f32>,
+}
