@@ -117,7 +117,10 @@ fn main() {
     let latencies = std::mem::take(&mut *latencies.lock().unwrap());
     let rate = latencies.len() as f64 / PHASE.as_secs_f64();
     let (p50, p99, max) = summary(latencies);
-    println!("workload: 8 effects, {BLOCK}-sample blocks at {SR} Hz paced in real time, {} s per phase", PHASE.as_secs());
+    println!(
+        "workload: 8 effects, {BLOCK}-sample blocks at {SR} Hz paced in real time, {} s per phase",
+        PHASE.as_secs()
+    );
     println!("PATCH /params at {rate:.0}/s: p50 {p50:.2} ms, p99 {p99:.2} ms (target <= 5), max {max:.2} ms");
     let (q50, q99, qmax) = summary(quiet);
     let (l50, l99, lmax) = summary(loaded);

@@ -118,12 +118,9 @@ impl Engine {
         let slots = self.player.rack.slots();
         Telemetry {
             blocks: self.blocks,
-            playing: transport.playing,
-            tempo_bpm: transport.tempo(),
-            position_samples: transport.position_samples,
-            position_beats: transport.position_beats,
+            transport: *transport,
             play_start_samples: self.play_start,
-            time_sig: transport.time_sig,
+            loop_seconds: None,
             gain_reduction_db: std::array::from_fn(|s| {
                 let slot = &slots[s];
                 let dynamics = slot.spec().is_some_and(|spec| spec.family == Family::Dynamics);

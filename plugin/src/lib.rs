@@ -12,6 +12,7 @@ use codette_dsp::modulation::{MidiEvent, MidiMessage, Transport};
 use engine::Engine;
 use nice_plug::prelude::*;
 use params::RackParams;
+use remote::link::Telemetry;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -134,15 +135,22 @@ impl Plugin for CodetteRack {
     ) -> ProcessStatus {
         let Some(engine) = &mut self.engine else { return ProcessStatus::Normal };
         let host = context.transport();
-        let transport = Transport {
-            playing: host.playing,
-            tempo_bpm: host.tempo.unwrap_or(120.0),
-            position_beats: host.pos_beats(),
-            position_samples: host.pos_samples(),
-            time_sig: (
-                host.time_sig_numerator.unwrap_or(4).max(1) as u32,
-                host.time_sig_denominator.unwrap_or(4).max(1) as u32,
-            ),
+        let loop_seconds = host.loop_range_seconds();
+        // The standalone build has no host transport: the sidecar's own one, which the API
+        // controls, drives tempo-synced modulation and automation lanes.
+        let transport = if context.plugin_api() == PluginApi::Standalone {
+            sidecar::standalone_transport(buffer.samples(), engine.rack().sample_rate())
+        } else {
+            Transport {
+                playing: host.playing,
+                tempo_bpm: host.tempo.unwrap_or(120.0),
+                position_beats: host.pos_beats(),
+                position_samples: host.pos_samples(),
+                time_sig: (
+                    host.time_sig_numerator.unwrap_or(4).max(1) as u32,
+                    host.time_sig_denominator.unwrap_or(4).max(1) as u32,
+                ),
+            }
         };
         self.midi.clear();
         while let Some(event) = context.next_event() {
@@ -177,7 +185,8 @@ impl Plugin for CodetteRack {
             self.reported_latency = latency;
             context.set_latency_samples(latency);
         }
-        self.sidecar.publish(engine.telemetry(&transport), left, right);
+        let telemetry = Telemetry { loop_seconds, ..engine.telemetry(&transport) };
+        self.sidecar.publish(telemetry, left, right);
         ProcessStatus::Normal
     }
 }

@@ -3,6 +3,7 @@
 use crate::params::RackParams;
 use crate::remote::link::{AudioLink, Telemetry};
 use crate::remote::RemoteInstance;
+use codette_dsp::modulation::Transport;
 use codette_server::{global, GlobalRegistration};
 use nice_plug::prelude::PluginApi;
 use std::sync::Arc;
@@ -49,4 +50,10 @@ impl Sidecar {
             audio.publish(telemetry, left, right);
         }
     }
+}
+
+/// The standalone build's transport for a block of `frames`: the sidecar's, advanced by the
+/// block. Real-time safe (atomics only).
+pub fn standalone_transport(frames: usize, sample_rate: f32) -> Transport {
+    global().transport().advance(frames, sample_rate)
 }

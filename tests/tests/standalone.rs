@@ -112,10 +112,21 @@ fn free_port() -> u16 {
 
 /// `GET path` over plain HTTP/1.1; the status and body, or `None` if nothing answers.
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    http(port, "GET", path)
+}
+
+/// A request with an empty JSON body over plain HTTP/1.1.
+fn http(port: u16, method: &str, path: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let body = if method == "GET" { "" } else { "{}" };
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split(' ').nth(1)?.parse().ok()?;
@@ -144,6 +155,11 @@ fn the_headless_standalone_serves_its_sidecar() {
     }
     let instances = http_get(port, "/api/instances");
     let rack = http_get(port, "/api/instances/1");
+    // The standalone has no host transport: the sidecar's drives it, and its audio thread
+    // (the dummy backend's, in real time) moves it along once played.
+    let played = http(port, "POST", "/transport/play");
+    std::thread::sleep(Duration::from_millis(300));
+    let transport = http_get(port, "/transport/status");
     interrupt(&child);
     let status = child.wait().unwrap();
     let (code, body) = health.expect("the sidecar answers /health");
@@ -154,6 +170,20 @@ fn the_headless_standalone_serves_its_sidecar() {
     assert!(body.contains("standalone"), "listed as a standalone instance: {body}");
     let (code, body) = rack.expect("the sidecar answers /api/instances/1");
     assert_eq!(code, 200, "{body}");
-    assert!(body.contains("\"order\":[1,2,3,4,5,6,7,8]") && body.contains("\"s8_effect\""), "the rack: {body}");
+    assert!(
+        body.contains("\"order\":[1,2,3,4,5,6,7,8]") && body.contains("\"s8_effect\""),
+        "the rack: {body}"
+    );
+    let (code, body) = played.expect("the sidecar answers /transport/play");
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = transport.expect("the sidecar answers /transport/status");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"source\":\"sidecar\"") && body.contains("\"playing\":true"), "{body}");
+    let position: f64 = body
+        .split("\"time_seconds\":")
+        .nth(1)
+        .and_then(|t| t.split([',', '}']).next()?.parse().ok())
+        .unwrap();
+    assert!(position > 0.05, "the audio thread advanced the transport: {body}");
     assert!(status.success(), "clean exit after SIGINT: {status}");
 }

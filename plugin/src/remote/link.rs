@@ -9,6 +9,7 @@
 
 use super::analysis::AnalysisFeed;
 use super::param_table::ParamTable;
+use codette_dsp::modulation::Transport;
 use codette_server::{ApiError, StatusCode};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,13 +30,12 @@ struct Command {
 pub struct Telemetry {
     /// Blocks processed since activation.
     pub blocks: u64,
-    pub playing: bool,
-    pub tempo_bpm: f64,
-    pub position_samples: Option<i64>,
-    pub position_beats: Option<f64>,
+    /// The transport the block was processed with (the host's, or the sidecar's standalone).
+    pub transport: Transport,
     /// Where the transport started playing, while it plays.
     pub play_start_samples: Option<i64>,
-    pub time_sig: (u32, u32),
+    /// The host's loop region in seconds, while its loop is on.
+    pub loop_seconds: Option<(f64, f64)>,
     /// Per slot, what its dynamics effect takes off right now (dB, positive).
     pub gain_reduction_db: [Option<f32>; crate::params::SLOT_COUNT],
     pub latency_samples: u32,
@@ -98,6 +98,7 @@ impl Link {
             queue: consumer,
             applied: self.applied.clone(),
             telemetry: input,
+            analysis,
         }
     }
 

@@ -14,17 +14,18 @@ mod rack_state;
 mod recording;
 
 use crate::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
+use analysis::{AnalysisThread, Readings};
+use codette_dsp::analysis::{Analyzer, SpectrumReading};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::modulation::{ConfigError, ModulationConfig, RecordMode};
 use codette_dsp::preset::Preset;
 use codette_server::instance::{
-    Gesture, HistoryView, MetersView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest, SlotView,
-    SpectrumView,
+    Gesture, HistoryView, MetersView, ParamView, ParamsRequest, RackView, RecordOutcome, RecordRequest,
+    SlotView, SpectrumView,
 };
-use codette_dsp::analysis::{Analyzer, SpectrumReading};
 use codette_server::slots::ParamValue;
+use codette_server::transport::HostTransport;
 use codette_server::{ApiError, HostFormat, Instance, StatusCode};
-use analysis::{AnalysisThread, Readings};
 use history::History;
 use link::{AudioLink, Link};
 use nice_plug::prelude::{nice_warn, PluginApi};
@@ -363,14 +364,26 @@ impl Instance for RemoteInstance {
         Ok(MetersView {
             active: telemetry.is_some() && meters.is_some(),
             meters: meters.unwrap_or_else(|| Analyzer::new(48_000.0).meters()),
-            gain_reduction_db: (0..SLOT_COUNT).map(|s| telemetry.and_then(|t| t.gain_reduction_db[s])).collect(),
+            gain_reduction_db: (0..SLOT_COUNT)
+                .map(|s| telemetry.and_then(|t| t.gain_reduction_db[s]))
+                .collect(),
         })
     }
 
     fn spectrum(&self) -> Result<SpectrumView, ApiError> {
         let reading = self.readings.spectrum();
         let active = reading.is_some() && self.link.telemetry().is_some();
-        let SpectrumReading { frequencies, db } = reading.unwrap_or_else(|| Analyzer::new(48_000.0).spectrum());
+        let SpectrumReading { frequencies, db } =
+            reading.unwrap_or_else(|| Analyzer::new(48_000.0).spectrum());
         Ok(SpectrumView { active, frequencies, db })
+    }
+
+    fn host_transport(&self) -> Option<HostTransport> {
+        if self.format() == HostFormat::Standalone {
+            return None;
+        }
+        let telemetry = self.link.telemetry()?;
+        let (transport, loop_seconds) = (telemetry.transport, telemetry.loop_seconds);
+        Some(HostTransport { transport, sample_rate: self.sample_rate()?, loop_seconds })
     }
 }

@@ -33,7 +33,10 @@ pub struct Recording {
 
 /// The transport position now, if playing.
 fn playing_at(telemetry: Option<&Telemetry>) -> Option<u64> {
-    telemetry.filter(|t| t.playing).and_then(|t| t.position_samples).and_then(|p| u64::try_from(p).ok())
+    telemetry
+        .filter(|t| t.transport.playing)
+        .and_then(|t| t.transport.position_samples)
+        .and_then(|p| u64::try_from(p).ok())
 }
 
 impl Recording {

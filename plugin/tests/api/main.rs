@@ -424,3 +424,65 @@ fn write_mode_replaces_the_lane_from_where_playback_started_until_it_stops() {
     let ok = move_to(&mut socket, &live, "s2_in", -6.0);
     assert_eq!(ok["recorded"], false);
 }
+
+#[test]
+fn meters_and_spectrum_measure_what_the_instance_plays() {
+    let live = Live::start();
+    live.send("PUT", "/slots/1", &json!({"type": "compressor", "parameters": {"threshold": -40}}));
+    // The audio thread plays uniform noise of peak 0.25 on both channels: -12 dBFS peak, RMS
+    // 0.25/√3 (-16.8 dBFS), identical channels (correlation 1, width 0) before the compressor;
+    // the compressor only lowers the levels.
+    let mut meters = live.get("/meters").1;
+    live.wait_until("a second of audio is measured", || {
+        meters = live.get("/meters").1;
+        meters["active"] == true && meters["lufs_short_term"].as_f64().unwrap() > -100.0
+    });
+    let peak = meters["peak_dbfs"].as_f64().unwrap();
+    let rms = meters["rms_dbfs"].as_f64().unwrap();
+    assert!(peak <= -12.0 + 0.1 && peak > -40.0, "{meters}");
+    assert!(rms < peak && rms > -60.0, "{meters}");
+    assert!((meters["correlation"].as_f64().unwrap() - 1.0).abs() < 1e-3, "{meters}");
+    assert!(meters["width"].as_f64().unwrap().abs() < 1e-3, "{meters}");
+    assert!(meters["true_peak_dbtp"].as_f64().unwrap() >= peak - 0.01, "{meters}");
+    assert!(meters["tonal_balance"]["mid"].is_number());
+    assert!(meters["gain_reduction_db"][0].as_f64().unwrap() > 0.0, "{meters}");
+    assert_eq!(meters["gain_reduction_db"][1], Value::Null);
+
+    let (status, spectrum) = live.get("/spectrum");
+    assert_eq!((status, spectrum["active"].as_bool()), (200, Some(true)));
+    let frequencies = spectrum["frequencies"].as_array().unwrap();
+    assert_eq!(frequencies.len(), spectrum["db"].as_array().unwrap().len());
+    assert!(frequencies.len() >= 128 && frequencies[0].as_f64().unwrap() >= 20.0);
+}
+
+#[test]
+fn meters_read_as_silence_while_no_audio_runs() {
+    let live = Live::idle();
+    let (status, meters) = live.get("/meters");
+    assert_eq!((status, meters["active"].as_bool()), (200, Some(false)));
+    assert_eq!(meters["peak_dbfs"], -144.0);
+    assert_eq!(live.get("/spectrum").1["active"], false);
+}
+
+#[test]
+fn the_hosts_transport_is_mirrored_and_owned_by_the_host() {
+    let live = Live::start();
+    live.playing.store(true, std::sync::atomic::Ordering::Relaxed);
+    let status = |live: &Live| {
+        let response = reqwest::blocking::get(live.server_url("/transport/status")).unwrap();
+        response.json::<Value>().unwrap()
+    };
+    live.wait_until("the host transport is seen playing", || status(&live)["playing"] == true);
+    let state = status(&live);
+    assert_eq!(state["source"], "host");
+    assert!(state["sample_pos"].as_u64().unwrap() > 0);
+    let response = reqwest::blocking::Client::new()
+        .post(live.server_url("/transport/play"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 409);
+    let body: Value = response.json().unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("host"), "{body}");
+}

@@ -31,6 +31,9 @@ async fn meters(State(state): State<AppState>, Path(id): Path<String>) -> Result
     params(("id" = String, Path, description = "Instance id")),
     responses((status = 200, body = SpectrumView), (status = 404, body = ErrorResponse)),
 )]
-async fn spectrum(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<SpectrumView>, ApiError> {
+async fn spectrum(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SpectrumView>, ApiError> {
     Ok(Json(find(&state, &id)?.spectrum()?))
 }
