@@ -22,6 +22,11 @@ pub const JOBS: &str = "jobs";
 /// connect and listen without subscribing.
 pub const TRANSPORT: &str = "transport";
 
+/// Topics of each instance's meters (`meters`, 30 a second) and spectrum (`spectrum`, 15 a
+/// second), each message carrying its instance's id; on request only.
+pub const METERS: &str = "meters";
+pub const SPECTRUM: &str = "spectrum";
+
 #[derive(Clone, Default)]
 pub struct Hub {
     topics: Arc<RwLock<BTreeMap<String, Topic>>>,
@@ -54,6 +59,8 @@ impl Hub {
         let hub = Self::default();
         hub.declare(JOBS, true);
         hub.declare(TRANSPORT, true);
+        hub.declare(METERS, false);
+        hub.declare(SPECTRUM, false);
         hub
     }
 
@@ -110,11 +117,11 @@ mod tests {
         let mut rx = hub.subscribe(JOBS).unwrap();
         assert_eq!(hub.publish(JOBS, "job_progress", serde_json::json!({"progress": 0.5})), 1);
         assert_eq!(rx.try_recv().unwrap().as_str(), r#"{"type":"job_progress","data":{"progress":0.5}}"#);
-        assert!(hub.subscribe("meters").is_none());
-        hub.declare("meters", false);
+        assert!(hub.subscribe("levels").is_none());
+        hub.declare("levels", false);
         assert_eq!(hub.receiver_count(JOBS), 1);
-        assert_eq!(hub.receiver_count("meters"), 0);
-        assert_eq!(hub.topics(), ["jobs", "meters", "transport"]);
+        assert_eq!(hub.receiver_count("levels"), 0);
+        assert_eq!(hub.topics(), ["jobs", "levels", "meters", "spectrum", "transport"]);
         assert_eq!(hub.default_topics(), ["jobs", "transport"]);
     }
 

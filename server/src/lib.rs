@@ -39,6 +39,7 @@ pub mod routes;
 pub mod server;
 pub mod slots;
 pub mod state;
+pub mod streams;
 pub mod transport;
 
 pub use axum::http::StatusCode;

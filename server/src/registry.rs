@@ -196,6 +196,11 @@ impl Registry {
         self.read().values().cloned().collect()
     }
 
+    /// Every instance with its id, in registration order.
+    pub fn entries(&self) -> Vec<(String, Arc<dyn Instance>)> {
+        self.read().iter().map(|(id, i)| (id.to_string(), i.clone())).collect()
+    }
+
     pub fn info(&self, id: &str) -> Option<InstanceInfo> {
         let numeric: u64 = id.parse().ok()?;
         self.get(id).map(|i| info(numeric, i.as_ref()))

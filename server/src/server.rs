@@ -171,6 +171,7 @@ pub fn start_with(
         clock: Clock::default(),
     };
     runtime.spawn(clock::run(state.clone()));
+    runtime.spawn(crate::streams::run(state.clone()));
     let app = app(state.clone());
     let thread = std::thread::Builder::new()
         .name("codette-api".into())

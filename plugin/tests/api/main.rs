@@ -486,3 +486,26 @@ fn the_hosts_transport_is_mirrored_and_owned_by_the_host() {
     let body: Value = response.json().unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("host"), "{body}");
 }
+
+#[test]
+fn meters_and_spectrum_stream_on_the_websocket() {
+    let live = Live::start();
+    let mut socket = live.websocket("/ws?streams=meters,spectrum");
+    let (mut meters, mut spectrum) = (None, None);
+    let start = std::time::Instant::now();
+    while (meters.is_none() || spectrum.is_none()) && start.elapsed() < std::time::Duration::from_secs(10) {
+        let tungstenite::Message::Text(text) = socket.read().unwrap() else { continue };
+        let message: Value = serde_json::from_str(&text).unwrap();
+        match message["type"].as_str() {
+            Some("meters") if message["data"]["active"] == true => meters = Some(message["data"].clone()),
+            Some("spectrum") if message["data"]["active"] == true => spectrum = Some(message["data"].clone()),
+            _ => {}
+        }
+    }
+    let meters = meters.expect("a meters message");
+    assert_eq!(meters["instance"], live.id);
+    assert!(meters["peak_dbfs"].as_f64().unwrap() <= -11.9, "{meters}");
+    let spectrum = spectrum.expect("a spectrum message");
+    assert_eq!(spectrum["instance"], live.id);
+    assert!(spectrum["db"].as_array().unwrap().len() >= 128);
+}
