@@ -150,9 +150,11 @@ fn main() {
         PHASE.as_secs()
     );
     println!("PATCH /params at {rate:.0}/s: p50 {p50:.2} ms, p99 {p99:.2} ms (target <= 5), max {max:.2} ms");
-    for (phase, times) in
-        [("no changes", quiet), ("1000 changes/s, direct", direct_changes), ("1000 PATCH/s via the API", api_changes)]
-    {
+    for (phase, times) in [
+        ("no changes", quiet),
+        ("1000 changes/s, direct", direct_changes),
+        ("1000 PATCH/s via the API", api_changes),
+    ] {
         let (p50, p99, worst) = summary(times);
         println!("audio callback, {phase:<26} p50 {p50:.3} ms, p99 {p99:.3} ms, worst {worst:.3} ms");
     }

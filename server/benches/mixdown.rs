@@ -56,6 +56,7 @@ fn plan(audio: &[Audio], chains: &[Vec<SlotConfig>], loudness: Option<f64>) -> M
         frames,
         input_seconds: (TRACKS * SECONDS) as f64,
         run_async: None,
+        tempo_bpm: 120.0,
     }
 }
 

@@ -336,6 +336,7 @@ mod tests {
             frames: 4800,
             input_seconds: 0.1,
             run_async: Some(true),
+            tempo_bpm: 120.0,
         }
     }
 

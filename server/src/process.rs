@@ -43,6 +43,7 @@ pub type WavQuery = HashMap<String, String>;
 /// Parses the request (on the blocking pool), processes it, and encodes the answer.
 pub async fn handle<T: JsonAudio>(
     stop: StopFlag,
+    tempo_bpm: f64,
     query: WavQuery,
     payload: AudioPayload,
     wav_chain: fn(&WavQuery) -> Result<Vec<SlotConfig>, ApiError>,
@@ -55,7 +56,8 @@ pub async fn handle<T: JsonAudio>(
             let tail = check_tail(request.tail_seconds(), "tail_seconds")?;
             let data = std::mem::replace(request.audio_data(), AudioData::Mono(Vec::new()));
             let flat = data.is_flat();
-            let output = render::process(&configs, data.into_audio(rate, "audio_data")?, tail, &stop)?;
+            let output =
+                render::process(&configs, data.into_audio(rate, "audio_data")?, tail, tempo_bpm, &stop)?;
             let length = output.frames();
             let body = ProcessResponse {
                 audio_data: AudioData::from_audio(output, flat),
@@ -72,7 +74,7 @@ pub async fn handle<T: JsonAudio>(
             };
             let (input, format) = wav::decode(&bytes)?;
             check_rate(input.sample_rate, audio::PROCESS_RATES, "sample_rate")?;
-            Ok(wav_response(wav::encode(&render::process(&configs, input, tail, &stop)?, format)))
+            Ok(wav_response(wav::encode(&render::process(&configs, input, tail, tempo_bpm, &stop)?, format)))
         }
     })
     .await

@@ -21,17 +21,26 @@ pub const PROGRESS_FRAMES: usize = CHUNK * 256;
 /// Left and right channels.
 pub type Stereo = (Vec<f32>, Vec<f32>);
 
-/// Runs stereo audio through `configs` at `sample_rate`. Returns `left.len() + tail` frames, or
+/// The clock a render runs at: its sample rate, and the tempo tempo-synced effects follow (the
+/// transport's, as the server's transport or the host's says when the request is made).
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub sample_rate: u32,
+    pub tempo_bpm: f64,
+}
+
+/// Runs stereo audio through `configs` at `timing`. Returns `left.len() + tail` frames, or
 /// `None` if `on_progress` (called with the frames just processed) asked to stop.
 pub fn run_chain(
     configs: &[SlotConfig],
-    sample_rate: u32,
+    timing: Timing,
     (mut left, mut right): Stereo,
     tail: usize,
     field: &str,
     on_progress: &mut dyn FnMut(usize) -> bool,
 ) -> Result<Option<Stereo>, ApiError> {
-    let mut rack = slots::build(configs, sample_rate, field)?;
+    let mut rack = slots::build(configs, timing.sample_rate, field)?;
+    rack.set_tempo(timing.tempo_bpm);
     let latency = rack.latency();
     let total = left.len() + tail + latency;
     left.resize(total, 0.0);
@@ -54,11 +63,13 @@ pub fn process(
     configs: &[SlotConfig],
     audio: Audio,
     tail_seconds: f64,
+    tempo_bpm: f64,
     stop: &StopFlag,
 ) -> Result<Audio, ApiError> {
     let (rate, channels) = (audio.sample_rate, audio.channels.len());
     let tail = (tail_seconds * rate as f64).round() as usize;
-    let (left, right) = run_chain(configs, rate, audio.into_stereo(), tail, "", &mut |_| !stop.is_set())?
+    let timing = Timing { sample_rate: rate, tempo_bpm };
+    let (left, right) = run_chain(configs, timing, audio.into_stereo(), tail, "", &mut |_| !stop.is_set())?
         .ok_or_else(crate::jobs::shutting_down)?;
     Ok(Audio::from_stereo(left, right, rate, channels))
 }

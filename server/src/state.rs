@@ -38,6 +38,14 @@ pub struct AppState {
 #[derive(Clone, Default, Debug)]
 pub struct StopFlag(Arc<AtomicBool>);
 
+impl AppState {
+    /// The tempo offline renders run at: the transport's (the host's inside a DAW, else the
+    /// server's own), so that tempo-synced effects render as they play.
+    pub fn tempo_bpm(&self) -> f64 {
+        crate::transport::current(&self.registry, &self.transport).bpm
+    }
+}
+
 impl StopFlag {
     pub fn set(&self) {
         self.0.store(true, Ordering::Relaxed);

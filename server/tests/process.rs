@@ -213,3 +213,29 @@ async fn tails_are_rendered_on_request() {
     let average: Vec<f32> = l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect();
     assert!(max_diff(&y, &average) <= 1e-6);
 }
+
+/// Sample of the first echo of an impulse through a quarter-note-synced delay.
+async fn first_echo(server: &TestServer) -> usize {
+    let mut audio = vec![0.0f32; 60_000];
+    audio[0] = 1.0;
+    let body = serde_json::json!({
+        "effect_type": "simple_delay",
+        "parameters": {"sync": "1/4", "feedback": 0, "mix": 1},
+        "audio_data": audio,
+        "sample_rate": 48_000,
+    });
+    let response = server.post_json("/api/effects/process", &body).await;
+    assert_eq!(response.status(), 200);
+    let out = f32s(&response.json::<serde_json::Value>().await.unwrap()["audio_data"]);
+    out.iter().position(|x| x.abs() > 0.5).expect("an echo")
+}
+
+#[tokio::test]
+async fn tempo_synced_effects_render_at_the_transports_tempo() {
+    let server = serve();
+    // A quarter note at the default 120 bpm is 0.5 s; at 60 bpm, set on the transport, 1 s.
+    assert_eq!(first_echo(&server).await, 24_000);
+    let response = server.post_json("/transport/tempo", &serde_json::json!({"bpm": 60})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(first_echo(&server).await, 48_000);
+}

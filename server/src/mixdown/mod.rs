@@ -44,6 +44,9 @@ pub struct MixdownRequest {
     /// 30 s of input audio (all tracks together) runs as a job.
     #[serde(rename = "async", default)]
     pub run_async: Option<bool>,
+    /// Tempo for tempo-synced effects (20..999 bpm); by default the transport's.
+    #[serde(default)]
+    pub bpm: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,6 +86,8 @@ pub struct MixPlan {
     /// Seconds of input audio over all tracks, to decide between inline and job.
     pub input_seconds: f64,
     pub run_async: Option<bool>,
+    /// The tempo tempo-synced effects follow.
+    pub tempo_bpm: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -108,8 +113,20 @@ fn range(value: f64, (min, max): (f64, f64), what: &str, field: String) -> Resul
 }
 
 impl MixdownRequest {
-    /// Checks and decodes everything (CPU work: call it off the async runtime).
-    pub fn plan(self) -> Result<MixPlan, ApiError> {
+    /// Checks and decodes everything (CPU work: call it off the async runtime). Tempo-synced
+    /// effects follow `bpm` unless the request names its own.
+    pub fn plan(self, transport_bpm: f64) -> Result<MixPlan, ApiError> {
+        let tempo_bpm = match self.bpm {
+            Some(bpm) if !(20.0..=999.0).contains(&bpm) => {
+                return Err(ApiError::invalid(
+                    "out_of_range",
+                    format!("bpm must be between 20 and 999, got {bpm}"),
+                    "bpm",
+                ))
+            }
+            Some(bpm) => bpm,
+            None => transport_bpm,
+        };
         if self.tracks.is_empty() {
             return Err(ApiError::invalid("invalid_field", "tracks must hold at least one track", "tracks"));
         }
@@ -155,6 +172,7 @@ impl MixdownRequest {
             frames,
             input_seconds,
             run_async: self.run_async,
+            tempo_bpm,
         })
     }
 }

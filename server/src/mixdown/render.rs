@@ -9,7 +9,7 @@ use super::{MixPlan, TrackPlan};
 use crate::audio::loudness::{self, LoudnessReport};
 use crate::audio::{resample, wav, Audio};
 use crate::error::ApiError;
-use crate::render::{run_chain, Stereo};
+use crate::render::{run_chain, Stereo, Timing};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -99,9 +99,10 @@ pub struct MixOutput {
 
 /// Renders the plan; `Ok(None)` when `progress` cancelled it.
 pub fn render(plan: MixPlan, progress: &dyn Progress) -> Result<Option<MixOutput>, ApiError> {
-    let MixPlan { tracks, master, sample_rate, format, loudness_target_lufs, frames, .. } = plan;
+    let MixPlan { tracks, master, sample_rate, format, loudness_target_lufs, frames, tempo_bpm, .. } = plan;
+    let timing = Timing { sample_rate, tempo_bpm };
     let tracks_rendered = tracks.len();
-    let Some((left, right)) = mix_tracks(tracks, sample_rate, frames, progress)? else { return Ok(None) };
+    let Some((left, right)) = mix_tracks(tracks, timing, frames, progress)? else { return Ok(None) };
 
     progress.report(Stage::Master, Stage::Master.span().0);
     let mut done = 0;
@@ -110,8 +111,7 @@ pub fn render(plan: MixPlan, progress: &dyn Progress) -> Result<Option<MixOutput
         progress.report(Stage::Master, lerp(Stage::Master, done as f64 / frames.max(1) as f64));
         !progress.cancelled()
     };
-    let Some((left, right)) = run_chain(&master, sample_rate, (left, right), 0, "master_chain", &mut tick)?
-    else {
+    let Some((left, right)) = run_chain(&master, timing, (left, right), 0, "master_chain", &mut tick)? else {
         return Ok(None);
     };
     let mut channels = vec![left, right];
@@ -150,7 +150,7 @@ fn lerp(stage: Stage, fraction: f64) -> f64 {
 /// Renders every track and sums them, in parallel over the available cores.
 fn mix_tracks(
     tracks: Vec<TrackPlan>,
-    rate: u32,
+    timing: Timing,
     frames: usize,
     progress: &dyn Progress,
 ) -> Result<Option<Stereo>, ApiError> {
@@ -174,7 +174,7 @@ fn mix_tracks(
                 progress.report(Stage::Tracks, lerp(Stage::Tracks, total as f64 / work));
                 !(stop.load(Ordering::Relaxed) || progress.cancelled())
             };
-            match render_track(track, rate, frames, &mut tick) {
+            match render_track(track, timing, frames, &mut tick) {
                 Ok(Some(rendered)) => sum.lock().unwrap_or_else(|e| e.into_inner()).add(position, rendered),
                 Ok(None) => {
                     stop.store(true, Ordering::Relaxed);
@@ -232,11 +232,12 @@ type Rendered = (Stereo, (f32, f32));
 /// One track at the mix rate, through its chain, `frames` long; with its gains.
 fn render_track(
     track: TrackPlan,
-    rate: u32,
+    timing: Timing,
     frames: usize,
     tick: &mut dyn FnMut(usize) -> bool,
 ) -> Result<Option<Rendered>, ApiError> {
     let TrackPlan { index, mut audio, chain, gains } = track;
+    let rate = timing.sample_rate;
     if audio.sample_rate != rate {
         let channels =
             resample::resample(&audio.channels, audio.sample_rate, rate).map_err(ApiError::internal)?;
@@ -244,5 +245,5 @@ fn render_track(
     }
     let tail = frames.saturating_sub(audio.frames());
     let field = format!("tracks[{index}].effect_chain");
-    Ok(run_chain(&chain, rate, audio.into_stereo(), tail, &field, tick)?.map(|stereo| (stereo, gains)))
+    Ok(run_chain(&chain, timing, audio.into_stereo(), tail, &field, tick)?.map(|stereo| (stereo, gains)))
 }

@@ -85,5 +85,6 @@ async fn process_chain(
     Query(query): Query<WavQuery>,
     payload: AudioPayload,
 ) -> Result<Response, ApiError> {
-    process::handle::<ChainProcessRequest>(state.stop.clone(), query, payload, wav_chain).await
+    process::handle::<ChainProcessRequest>(state.stop.clone(), state.tempo_bpm(), query, payload, wav_chain)
+        .await
 }

@@ -187,5 +187,6 @@ async fn process_effect(
     Query(query): Query<WavQuery>,
     payload: AudioPayload,
 ) -> Result<Response, ApiError> {
-    process::handle::<EffectProcessRequest>(state.stop.clone(), query, payload, wav_chain).await
+    process::handle::<EffectProcessRequest>(state.stop.clone(), state.tempo_bpm(), query, payload, wav_chain)
+        .await
 }

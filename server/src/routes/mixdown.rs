@@ -72,7 +72,8 @@ async fn mixdown(
     headers: HeaderMap,
     ApiJson(request): ApiJson<MixdownRequest>,
 ) -> Result<Response, ApiError> {
-    let plan = blocking(move || request.plan()).await?;
+    let bpm = state.tempo_bpm();
+    let plan = blocking(move || request.plan(bpm)).await?;
     if plan.run_async.unwrap_or(plan.input_seconds > state.config.sync_mixdown_seconds) {
         let job = state.jobs.submit(plan)?;
         let location =
