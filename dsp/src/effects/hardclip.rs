@@ -32,7 +32,7 @@
 use crate::blocks::ceiling::Ceiling;
 use crate::blocks::curves;
 use crate::blocks::drive_stage::{DriveStage, CROSSFADE_MS};
-use crate::blocks::oversampling::{Oversampler, CHUNK};
+use crate::blocks::oversampling::Oversampler;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::smooth::Smoothed;
@@ -56,6 +56,10 @@ const OFF: usize = 0;
 const ADAA: usize = 1;
 const OVERSAMPLED: usize = 2;
 
+/// Samples processed at once: as many as the rack passes in one call, so that its calls are not
+/// split. Long loops matter for the base-rate paths, whose per-sample work is small.
+const CHUNK: usize = crate::rack::CHUNK;
+
 struct HardClip {
     /// The quality asked for.
     quality: usize,
@@ -75,6 +79,8 @@ struct HardClip {
     mixes: Option<[f32; CHUNK]>,
     /// Each channel's last input sample, where ADAA's next line starts.
     last: [f32; 2],
+    /// Scratch space for a channel's input, which the loops read while they overwrite it.
+    input: [f32; CHUNK + 1],
     stage: DriveStage,
     ceiling: Ceiling,
 }
@@ -92,6 +98,7 @@ impl HardClip {
             thresholds: [1.0; CHUNK],
             mixes: None,
             last: [0.0; 2],
+            input: [0.0; CHUNK + 1],
             stage: DriveStage::new(sample_rate, ceiling.latency()),
             ceiling,
         };
@@ -141,12 +148,12 @@ impl HardClip {
         let (t, m) = (&self.thresholds[..n], self.mixes.as_ref().map(|m| &m[..n]));
         match path {
             OFF => {
-                clip_channel::<false>(self.last[0], left, t, m);
-                clip_channel::<false>(self.last[1], right, t, m);
+                clip_channel::<false>(&mut self.input, self.last[0], left, t, m);
+                clip_channel::<false>(&mut self.input, self.last[1], right, t, m);
             }
             ADAA => {
-                clip_channel::<true>(self.last[0], left, t, m);
-                clip_channel::<true>(self.last[1], right, t, m);
+                clip_channel::<true>(&mut self.input, self.last[0], left, t, m);
+                clip_channel::<true>(&mut self.input, self.last[1], right, t, m);
             }
             _ => {
                 let ceiling = &mut self.ceiling;
@@ -166,31 +173,29 @@ impl HardClip {
 }
 
 /// Clips one channel's chunk at the thresholds `t`, with ADAA or without, and mixes in the dry
-/// signal (aligned with the wet one) where `mix` is given. `last` is the sample before the chunk.
-fn clip_channel<const ADAA: bool>(last: f32, x: &mut [f32], t: &[f32], mix: Option<&[f32]>) {
+/// signal (aligned with the wet one) where `mix` is given. `last` is the sample before the chunk;
+/// it and the chunk are copied to `input`, so that each loop runs forward over whole arrays.
+fn clip_channel<const ADAA: bool>(
+    input: &mut [f32; CHUNK + 1],
+    last: f32,
+    x: &mut [f32],
+    t: &[f32],
+    mix: Option<&[f32]>,
+) {
     let n = x.len();
-    let t = &t[..n];
+    input[0] = last;
+    input[1..=n].copy_from_slice(x);
+    let lines = input[..n].iter().zip(&input[1..=n]).zip(&t[..n]);
     let wet = |a: f32, b: f32, t: f32| if ADAA { mean_clip(a, b, t) } else { clip(b, t) };
-    // Backwards, so that each sample is replaced after its successor has read it; and without
-    // branches or bounds checks, so that the loops vectorize.
+    // Free of branches and bounds checks, so that the loops vectorize.
     match mix {
-        None => {
-            for i in (1..n).rev() {
-                x[i] = flush(wet(x[i - 1], x[i], t[i]));
-            }
-            x[0] = flush(wet(last, x[0], t[0]));
-        }
+        None => x.iter_mut().zip(lines).for_each(|(y, ((a, b), t))| *y = flush(wet(*a, *b, *t))),
         Some(mix) => {
-            let mix = &mix[..n];
-            let out = |a: f32, b: f32, t: f32, m: f32| {
-                let dry = if ADAA { 0.5 * (a + b) } else { b };
+            for (y, (((a, b), t), m)) in x.iter_mut().zip(lines.zip(&mix[..n])) {
+                let dry = if ADAA { 0.5 * (a + b) } else { *b };
                 // Not `dry + (wet - dry) * m`: this form is exactly the wet signal at mix 1.
-                flush(dry * (1.0 - m) + wet(a, b, t) * m)
-            };
-            for i in (1..n).rev() {
-                x[i] = out(x[i - 1], x[i], t[i], mix[i]);
+                *y = flush(dry * (1.0 - m) + wet(*a, *b, *t) * m);
             }
-            x[0] = out(last, x[0], t[0], mix[0]);
         }
     }
 }
