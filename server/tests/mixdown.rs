@@ -299,6 +299,7 @@ async fn bad_mixdowns_name_the_field() {
         (json!({"tracks": [ok], "loudness_target_lufs": 3}), 422, "loudness_target_lufs"),
         (json!({"tracks": [ok], "tail_seconds": -1}), 422, "tail_seconds"),
         (json!({"tracks": [ok], "sample_rate": 1000}), 422, "sample_rate"),
+        (json!({"tracks": [ok], "bpm": 5}), 422, "bpm"),
     ];
     for (body, status, field) in cases {
         let e = server
