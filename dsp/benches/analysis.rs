@@ -37,7 +37,7 @@ fn realtime_factor(read: bool, runs: usize) -> f64 {
 }
 
 fn main() {
-    let runs = 3;
+    let runs = 5;
     let whole = realtime_factor(true, runs);
     let push = realtime_factor(false, runs);
     println!("analysis, read at 30 Hz   {whole:>8.1} x realtime  (target >= 200)");

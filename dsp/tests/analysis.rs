@@ -131,3 +131,14 @@ fn reset_is_as_good_as_new() {
     assert_eq!(used.meters(), fresh.meters());
     assert_eq!(used.spectrum(), fresh.spectrum());
 }
+
+/// The analyzer is built where the sample rate is known and then moves to the analysis thread.
+#[test]
+fn analyzer_can_move_to_another_thread() {
+    let mut analyzer = Analyzer::new(SR);
+    let moved = std::thread::spawn(move || {
+        push_mono(&mut analyzer, &sine(1000.0, -20.0, 0.5, SR));
+        analyzer.meters()
+    });
+    assert_near("peak", moved.join().unwrap().peak_dbfs, -20.0, 0.01);
+}

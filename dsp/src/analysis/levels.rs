@@ -6,9 +6,9 @@
 
 use super::reading::{amplitude_db, power_db, FLOOR_POWER};
 
-/// The window of peak, RMS, correlation and width: 300 ms, the integration time of the
-/// classic VU and PPM-like meters, long enough for a steady RMS of a 20 Hz tone (6 periods)
-/// and short enough to follow a mix.
+/// The window of peak, RMS, correlation and width: 300 ms, the integration time of the VU
+/// meter, long enough for a steady RMS of a 20 Hz tone (6 periods) and short enough to follow
+/// a mix; a peak is held for as long.
 pub const LEVEL_WINDOW_MS: f32 = SEGMENT_MS * SEGMENTS as f32;
 const SEGMENT_MS: f32 = 10.0;
 const SEGMENTS: usize = 30;

@@ -2,7 +2,7 @@
 //! (meters, spectrum, Codette's analysis) and the GUI's analysis panel, which must all agree.
 //!
 //! Nothing here is for the audio thread: readings allocate, and the cost of
-//! [`Analyzer::push`] (two loudness meters, a true-peak oversampler, two FFTs every 43 ms)
+//! [`Analyzer::push`] (a loudness meter with its true-peak oversampler, two FFTs every 43 ms)
 //! belongs on a background thread fed from a lock-free queue.
 
 mod grid;

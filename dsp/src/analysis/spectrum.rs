@@ -27,6 +27,7 @@ pub const BALANCE_AVERAGE_MS: f32 = 3000.0;
 /// duration (85 ms), so resolution stays 11.7 Hz or finer whatever the sample rate.
 const SIZE_AT_48K: f32 = 4096.0;
 
+/// The spectrum part of [`super::Analyzer`], usable alone where no meters are wanted.
 pub struct Spectrum {
     fft: Arc<dyn RealToComplex<f32>>,
     /// Hann, scaled by 2/Σw so that a sinusoid of amplitude A centred on a bin reads |X| = A,
@@ -83,7 +84,7 @@ impl Spectrum {
         }
     }
 
-    /// Adds a block of both channels (of the same length).
+    /// Adds a block of both channels; `right` must be at least as long as `left`.
     pub fn push(&mut self, left: &[f32], right: &[f32]) {
         let size = self.window.len();
         let mut done = 0;
