@@ -5,6 +5,7 @@ pub mod engine;
 pub mod layout;
 pub mod modulation_store;
 pub mod params;
+mod pin;
 pub mod remote;
 mod sidecar;
 
@@ -32,6 +33,7 @@ pub struct CodetteRack {
 
 impl Default for CodetteRack {
     fn default() -> Self {
+        pin::pin_library();
         let params = Arc::new(RackParams::default());
         Self {
             sidecar: sidecar::Sidecar::new(params.clone()),
