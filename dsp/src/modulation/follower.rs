@@ -116,10 +116,10 @@ impl Follower {
         self.rms
     }
 
-    /// Follows one sample of the level [`Levels`] measured for this follower.
-    #[inline]
-    pub(crate) fn process_level(&mut self, level: f32) {
-        self.state = follow(self.state, level, self.attack, self.release);
+    /// Follows a row of the levels [`Levels`] measured for this follower.
+    fn follow_row(&mut self, levels: &[f32]) {
+        let (attack, release) = (self.attack, self.release);
+        self.state = levels.iter().fold(self.state, |state, &x| follow(state, x, attack, release));
     }
 
     /// The level times the gain, in 0..1.
@@ -129,16 +129,43 @@ impl Follower {
     }
 }
 
+/// Runs each follower that has a row of levels through it. Two run side by side, states in
+/// registers: their recursions are independent, so the CPU overlaps them, where one loop
+/// stepping both through memory made each sample wait for the last one's store.
+pub(crate) fn follow_rows(
+    followers: &mut [Follower; FOLLOWER_COUNT],
+    rows: [Option<&[f32]>; FOLLOWER_COUNT],
+) {
+    let [a, b] = followers;
+    match rows {
+        [Some(x), Some(y)] => {
+            let (mut s, mut t) = (a.state, b.state);
+            for (&x, &y) in x.iter().zip(y) {
+                s = follow(s, x, a.attack, a.release);
+                t = follow(t, y, b.attack, b.release);
+            }
+            (a.state, b.state) = (s, t);
+        }
+        [Some(x), None] => a.follow_row(x),
+        [None, Some(y)] => b.follow_row(y),
+        [None, None] => {}
+    }
+}
+
 /// Added to every level a follower sees: far below anything audible (-600 dB), it keeps a
 /// decaying state a normal number without a flush in the loop's critical path.
 const FLOOR: f32 = 1e-30;
 
 /// One step of a one-pole level follower with separate attack and release coefficients.
+///
+/// The rise and the fall are taken with `max` and `min` rather than by choosing a coefficient:
+/// on audio, which one applies changes from sample to sample at random, and a choice the
+/// compiler turns into a branch is mispredicted half the time.
 #[inline]
 pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
-    let x = x + FLOOR;
-    let coeff = if x > state { attack } else { release };
-    x + (state - x) * coeff
+    let d = x + FLOOR - state;
+    let (rise, fall) = (if d > 0.0 { d } else { 0.0 }, if d < 0.0 { d } else { 0.0 });
+    state + rise * (1.0 - attack) + fall * (1.0 - release)
 }
 
 /// Samples per pass of [`Levels::measure`].
