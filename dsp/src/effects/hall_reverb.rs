@@ -87,8 +87,9 @@ impl Hall {
     /// Once per control period: follows size and damping, moves the modulation. `glide` is false on
     /// reset, where everything jumps to its place.
     fn update(&mut self, glide: bool) {
-        let (size, damping, moving) = self.controls.advance();
-        if moving || !glide {
+        let advanced = self.controls.advance();
+        let (size, damping) = (advanced.size, advanced.damping);
+        if advanced.moved() || !glide {
             let scale = length_scale(size) * self.samples_per_ms;
             self.lines = LINES_MS.map(|ms| (ms * scale).round());
             let cos_ref = (2.0 * PI * DAMPING_REF_HZ / self.sample_rate).cos();
@@ -135,7 +136,7 @@ impl Effect for Hall {
             self.diffuser.process(x);
             let (mut wet_l, mut wet_r): (Chunk, Chunk) = ([0.0; CHUNK], [0.0; CHUNK]);
             self.fdn.process(x, &mut wet_l[..n], &mut wet_r[..n], offset);
-            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n]);
+            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n], offset);
         });
         self.controls.clock = clock;
     }
