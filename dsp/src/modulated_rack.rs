@@ -38,6 +38,9 @@ struct Value {
     tick: usize,
     target: usize,
     plain: f32,
+    /// Whether it differs from the target's value at the segment's previous tick (the first
+    /// tick's values always count as changed: the host may have set the targets in between).
+    changed: bool,
 }
 
 pub struct ModulatedRack {
@@ -57,11 +60,14 @@ pub struct ModulatedRack {
     slot_start: Vec<usize>,
     /// Per slot, its first value not applied yet.
     slot_next: Vec<usize>,
+    /// Each target's last value in the segment so far.
+    last: Vec<f32>,
 }
 
 impl ModulatedRack {
     pub fn new(rack: Rack, modulation: Box<ModulationEngine>, targets: Arc<Targets>) -> Self {
         let mut player = Self {
+            last: vec![0.0; targets.len()],
             modulated_slots: vec![false; rack.slots().len()],
             modulation,
             targets,
@@ -210,12 +216,14 @@ impl ModulatedRack {
                 side,
                 &self.tick_events,
             );
-            let (values, targets) = (&mut self.values, &*self.targets);
+            let (values, last, targets) = (&mut self.values, &mut self.last, &*self.targets);
             let tick = self.ticks.len().min(MAX_TICKS - 1);
             self.modulation.for_each_target(host_base, |target, value| {
                 if values.len() < MAX_VALUES {
                     let (slot, plain) = (targets.get(target).slot, targets.plain(target, value));
-                    values.push(Value { slot, tick, target, plain });
+                    let changed = tick == 0 || last[target].to_bits() != plain.to_bits();
+                    last[target] = plain;
+                    values.push(Value { slot, tick, target, plain, changed });
                 }
             });
             if self.ticks.len() < MAX_TICKS {
@@ -248,7 +256,9 @@ impl ModulatedRack {
     }
 
     /// Runs the rack through a segment slot by slot: a slot without modulated targets in one go
-    /// per chunk, a modulated one tick by tick with its targets set at each tick's start.
+    /// per chunk, a modulated one cut at every tick where one of its targets changes, which it
+    /// sets there. Ticks that change nothing need no cut: each cut costs the effect a call,
+    /// and a target that holds still (moved by a macro) need not cost anything.
     fn run_segment(&mut self, left: &mut [f32], right: &mut [f32]) {
         let (ticks, by_slot, slot_start, next, targets, modulated) = (
             &self.ticks,
@@ -266,14 +276,23 @@ impl ModulatedRack {
             let chunk_end = offset + CHUNK;
             let first = ticks.partition_point(|t| t.end <= offset);
             let (next, end) = (&mut next[index], slot_start[index + 1]);
+            let mut from = 0;
             for (i, tick) in ticks.iter().enumerate().skip(first).take_while(|(_, t)| t.start < chunk_end) {
                 // A tick cut by the chunk's end had its values applied in the first part.
+                let at = tick.start.max(offset) - offset;
                 while *next < end && by_slot[*next].tick <= i {
-                    targets.apply_plain_to_slot(slot, by_slot[*next].target, by_slot[*next].plain);
+                    let value = by_slot[*next];
+                    if value.changed {
+                        if at > from {
+                            run(slot, from..at);
+                            from = at;
+                        }
+                        targets.apply_plain_to_slot(slot, value.target, value.plain);
+                    }
                     *next += 1;
                 }
-                run(slot, tick.start.max(offset) - offset..tick.end.min(chunk_end) - offset);
             }
+            run(slot, from..CHUNK);
         });
     }
 }
