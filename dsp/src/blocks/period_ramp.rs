@@ -76,7 +76,8 @@ impl<const PERIOD: usize> PeriodRamp<PERIOD> {
             }
             let n = (PERIOD - j).min(out.len() - done);
             for (k, y) in out[done..done + n].iter_mut().enumerate() {
-                *y = self.at((j + k) as f32);
+                // Through i32, which converts to f32 in SIMD.
+                *y = self.at((j + k) as i32 as f32);
             }
             (j, done) = ((j + n) % PERIOD, done + n);
         }
