@@ -2,8 +2,8 @@
 //! the shaper, so that darkening tames the fizz a distortion adds and brightening brings out its
 //! bite, with the middle position exactly neutral.
 
+use super::drive_stage::{Control, RAMP_PERIOD};
 use super::oversampling::CHUNK;
-use crate::smooth::Smoothed;
 use crate::util::{db_to_gain, flush};
 use std::f32::consts::PI;
 
@@ -15,8 +15,10 @@ const SIDE_DB: f32 = 6.0;
 pub struct Tilt {
     coeff: f32,
     low: [f32; 2],
-    low_gain: Smoothed,
-    high_gain: Smoothed,
+    low_gain: Control,
+    high_gain: Control,
+    /// Where the next frame falls in its ramp period.
+    phase: usize,
 }
 
 impl Tilt {
@@ -24,8 +26,9 @@ impl Tilt {
         let mut t = Self {
             coeff: (-2.0 * PI * PIVOT_HZ / sample_rate).exp(),
             low: [0.0; 2],
-            low_gain: Smoothed::new(1.0, sample_rate),
-            high_gain: Smoothed::new(1.0, sample_rate),
+            low_gain: Control::new(1.0, sample_rate),
+            high_gain: Control::new(1.0, sample_rate),
+            phase: 0,
         };
         t.set_tone(tone);
         t.reset();
@@ -43,6 +46,7 @@ impl Tilt {
         self.low = [0.0; 2];
         self.low_gain.snap();
         self.high_gain.snap();
+        self.phase = 0;
     }
 
     /// Processes up to [`CHUNK`] frames: the state is flushed once per call, which is enough
@@ -58,13 +62,17 @@ impl Tilt {
                 *x = gl * *x + (gh - gl) * (*x - *low);
             }
         };
-        // Settled gains (the usual case) are constants of the loop, gliding ones are followed
-        // sample by sample.
-        if self.low_gain.is_settled() && self.high_gain.is_settled() {
-            let (gl, gh) = (self.low_gain.current(), self.high_gain.current());
+        // Settled gains (the usual case) are constants of the loop.
+        let (n, phase) = (frames.len(), self.phase);
+        self.phase = (phase + n) % RAMP_PERIOD;
+        if self.low_gain.is_steady() && self.high_gain.is_steady() {
+            let (gl, gh) = (self.low_gain.value(), self.high_gain.value());
             frames.iter_mut().for_each(|f| tilt(f, gl, gh));
         } else {
-            frames.iter_mut().for_each(|f| tilt(f, self.low_gain.next(), self.high_gain.next()));
+            let (mut gl, mut gh) = ([0.0; CHUNK], [0.0; CHUNK]);
+            self.low_gain.fill(&mut gl[..n], phase);
+            self.high_gain.fill(&mut gh[..n], phase);
+            frames.iter_mut().enumerate().for_each(|(i, f)| tilt(f, gl[i], gh[i]));
         }
         self.low = low.map(flush);
     }

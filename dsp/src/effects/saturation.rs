@@ -1,12 +1,11 @@
 //! Saturation: tanh soft clipping after a drive gain, then a tone tilt and makeup gain.
 
 use crate::blocks::curves;
-use crate::blocks::drive_stage::DriveStage;
-use crate::blocks::oversampling::Oversampler;
+use crate::blocks::drive_stage::{Control, DriveStage, RAMP_PERIOD};
+use crate::blocks::oversampling::{Oversampler, CHUNK};
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
-use crate::smooth::Smoothed;
 use crate::util::db_to_gain;
 
 pub static SPEC: EffectSpec = EffectSpec {
@@ -26,7 +25,9 @@ pub static SPEC: EffectSpec = EffectSpec {
 struct Saturation {
     stage: DriveStage,
     tilt: Tilt,
-    makeup: Smoothed,
+    makeup: Control,
+    /// Where the next frame falls in the makeup's ramp period.
+    phase: usize,
 }
 
 impl Saturation {
@@ -34,7 +35,8 @@ impl Saturation {
         let mut fx = Self {
             stage: DriveStage::new(sample_rate, 0),
             tilt: Tilt::new(sample_rate, 0.5),
-            makeup: Smoothed::new(1.0, sample_rate),
+            makeup: Control::new(1.0, sample_rate),
+            phase: 0,
         };
         for (i, p) in SPEC.params.iter().enumerate() {
             fx.set_param(i, p.default);
@@ -61,17 +63,21 @@ impl Effect for Saturation {
         self.stage.reset();
         self.tilt.reset();
         self.makeup.snap();
+        self.phase = 0;
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (tilt, makeup) = (&mut self.tilt, &mut self.makeup);
+        let (tilt, makeup, phase) = (&mut self.tilt, &mut self.makeup, &mut self.phase);
         let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
+            let mut gains = [makeup.value(); CHUNK];
             // A settled makeup (the usual case) is a constant of the loop.
-            let settled = makeup.is_settled();
-            for f in wet {
-                let g = if settled { makeup.current() } else { makeup.next() };
+            if !makeup.is_steady() {
+                makeup.fill(&mut gains[..wet.len()], *phase);
+            }
+            *phase = (*phase + wet.len()) % RAMP_PERIOD;
+            for (f, g) in wet.iter_mut().zip(gains) {
                 *f = [f[0] * g, f[1] * g];
             }
         });
