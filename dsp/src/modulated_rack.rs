@@ -29,7 +29,7 @@ struct Tick {
     end: usize,
 }
 
-/// A target's plain value at a tick. Plain already: converting all of a tick's values
+/// A target's new plain value at a tick. Plain already: converting all of a tick's values
 /// together, with their parameter descriptions at hand, costs less than one by one between
 /// slots whose audio has pushed those descriptions out of the cache.
 #[derive(Clone, Copy, Default)]
@@ -38,9 +38,6 @@ struct Value {
     tick: usize,
     target: usize,
     plain: f32,
-    /// Whether it differs from the target's value at the segment's previous tick (the first
-    /// tick's values always count as changed: the host may have set the targets in between).
-    changed: bool,
 }
 
 pub struct ModulatedRack {
@@ -51,7 +48,9 @@ pub struct ModulatedRack {
     modulated_slots: Vec<bool>,
     tick_events: Vec<MidiEvent>,
     ticks: Vec<Tick>,
-    /// The segment's values in the order the ticks made them.
+    /// The segment's changes of target values, in the order the ticks made them: every
+    /// target's value at the first tick (the host may have set the targets since the last
+    /// block), then only the values that differ from the target's at the tick before.
     values: Vec<Value>,
     /// The same values grouped by slot (each slot's in tick order): slot `s` has
     /// `by_slot[slot_start[s]..slot_start[s + 1]]`, so a slot finds its own without looking
@@ -60,7 +59,7 @@ pub struct ModulatedRack {
     slot_start: Vec<usize>,
     /// Per slot, its first value not applied yet.
     slot_next: Vec<usize>,
-    /// Each target's last value in the segment so far.
+    /// Each target's last normalized value in the segment so far.
     last: Vec<f32>,
 }
 
@@ -219,11 +218,11 @@ impl ModulatedRack {
             let (values, last, targets) = (&mut self.values, &mut self.last, &*self.targets);
             let tick = self.ticks.len().min(MAX_TICKS - 1);
             self.modulation.for_each_target(host_base, |target, value| {
-                if values.len() < MAX_VALUES {
+                let changed = tick == 0 || last[target].to_bits() != value.to_bits();
+                if changed && values.len() < MAX_VALUES {
+                    last[target] = value;
                     let (slot, plain) = (targets.get(target).slot, targets.plain(target, value));
-                    let changed = tick == 0 || last[target].to_bits() != plain.to_bits();
-                    last[target] = plain;
-                    values.push(Value { slot, tick, target, plain, changed });
+                    values.push(Value { slot, tick, target, plain });
                 }
             });
             if self.ticks.len() < MAX_TICKS {
@@ -281,14 +280,11 @@ impl ModulatedRack {
                 // A tick cut by the chunk's end had its values applied in the first part.
                 let at = tick.start.max(offset) - offset;
                 while *next < end && by_slot[*next].tick <= i {
-                    let value = by_slot[*next];
-                    if value.changed {
-                        if at > from {
-                            run(slot, from..at);
-                            from = at;
-                        }
-                        targets.apply_plain_to_slot(slot, value.target, value.plain);
+                    if at > from {
+                        run(slot, from..at);
+                        from = at;
                     }
+                    targets.apply_plain_to_slot(slot, by_slot[*next].target, by_slot[*next].plain);
                     *next += 1;
                 }
             }
