@@ -116,10 +116,23 @@ impl Follower {
         self.rms
     }
 
+    /// The shares of a row of levels in a rising and in a falling step, computed ahead of the
+    /// recursion in loops that run in SIMD.
+    fn shares(&self, levels: &[f32]) -> [[f32; LEVEL_CHUNK]; 2] {
+        let mut shares = [[0.0; LEVEL_CHUNK]; 2];
+        for (i, x) in levels.iter().enumerate() {
+            shares[0][i] = (x + FLOOR) * (1.0 - self.attack);
+            shares[1][i] = (x + FLOOR) * (1.0 - self.release);
+        }
+        shares
+    }
+
     /// Follows a row of the levels [`Levels`] measured for this follower.
     fn follow_row(&mut self, levels: &[f32]) {
-        let (attack, release) = (self.attack, self.release);
-        self.state = levels.iter().fold(self.state, |state, &x| follow(state, x, attack, release));
+        let [rise, fall] = self.shares(levels);
+        for i in 0..levels.len() {
+            self.state = step(self.state, rise[i], fall[i], self.attack, self.release);
+        }
     }
 
     /// The level times the gain, in 0..1.
@@ -139,10 +152,11 @@ pub(crate) fn follow_rows(
     let [a, b] = followers;
     match rows {
         [Some(x), Some(y)] => {
+            let ([a_rise, a_fall], [b_rise, b_fall]) = (a.shares(x), b.shares(y));
             let (mut s, mut t) = (a.state, b.state);
-            for (&x, &y) in x.iter().zip(y) {
-                s = follow(s, x, a.attack, a.release);
-                t = follow(t, y, b.attack, b.release);
+            for i in 0..x.len().min(y.len()) {
+                s = step(s, a_rise[i], a_fall[i], a.attack, a.release);
+                t = step(t, b_rise[i], b_fall[i], b.attack, b.release);
             }
             (a.state, b.state) = (s, t);
         }
@@ -157,15 +171,35 @@ pub(crate) fn follow_rows(
 const FLOOR: f32 = 1e-30;
 
 /// One step of a one-pole level follower with separate attack and release coefficients.
-///
-/// The rise and the fall are taken with `max` and `min` rather than by choosing a coefficient:
-/// on audio, which one applies changes from sample to sample at random, and a choice the
-/// compiler turns into a branch is mispredicted half the time.
 #[inline]
 pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
-    let d = x + FLOOR - state;
-    let (rise, fall) = (if d > 0.0 { d } else { 0.0 }, if d < 0.0 { d } else { 0.0 });
-    state + rise * (1.0 - attack) + fall * (1.0 - release)
+    let x = x + FLOOR;
+    step(state, x * (1.0 - attack), x * (1.0 - release), attack, release)
+}
+
+/// A follower's step from its input's shares `rise = x·(1 - attack)` and `fall =
+/// x·(1 - release)`: `state·attack + rise` when the input is above the state, `state·release +
+/// fall` when not.
+///
+/// Rather than choosing (on audio, which one applies changes from sample to sample at random,
+/// and a choice the compiler turns into a branch is mispredicted half the time), both are made
+/// and the larger taken if attack is the faster of the two, the smaller otherwise: above the
+/// state the faster one moves more, toward the input, and below it less. The recursion is
+/// then a multiply, an add and a `max` or `min` per sample.
+#[inline(always)]
+fn step(state: f32, rise: f32, fall: f32, attack: f32, release: f32) -> f32 {
+    let (rising, falling) = (state * attack + rise, state * release + fall);
+    if attack <= release {
+        if rising > falling {
+            rising
+        } else {
+            falling
+        }
+    } else if rising < falling {
+        rising
+    } else {
+        falling
+    }
 }
 
 /// Samples per pass of [`Levels::measure`].
