@@ -82,6 +82,9 @@ pub struct Follower {
     release: f32,
     gain: f32,
     state: f32,
+    /// Scratch for a row's shares in a rising and in a falling step, kept here rather than
+    /// cleared on the stack for every row.
+    shares: [[f32; LEVEL_CHUNK]; 2],
 }
 
 impl Follower {
@@ -95,6 +98,7 @@ impl Follower {
             release: time_constant_coeff(c.release_ms, sample_rate),
             gain: db_to_gain(c.gain_db),
             state: 0.0,
+            shares: [[0.0; LEVEL_CHUNK]; 2],
         }
     }
 
@@ -118,18 +122,17 @@ impl Follower {
 
     /// The shares of a row of levels in a rising and in a falling step, computed ahead of the
     /// recursion in loops that run in SIMD.
-    fn shares(&self, levels: &[f32]) -> [[f32; LEVEL_CHUNK]; 2] {
-        let mut shares = [[0.0; LEVEL_CHUNK]; 2];
-        for (i, x) in levels.iter().enumerate() {
-            shares[0][i] = (x + FLOOR) * (1.0 - self.attack);
-            shares[1][i] = (x + FLOOR) * (1.0 - self.release);
+    fn compute_shares(&mut self, levels: &[f32]) {
+        let [rise, fall] = &mut self.shares;
+        for ((x, r), f) in levels.iter().zip(rise.iter_mut()).zip(fall.iter_mut()) {
+            (*r, *f) = ((x + FLOOR) * (1.0 - self.attack), (x + FLOOR) * (1.0 - self.release));
         }
-        shares
     }
 
     /// Follows a row of the levels [`Levels`] measured for this follower.
     fn follow_row(&mut self, levels: &[f32]) {
-        let [rise, fall] = self.shares(levels);
+        self.compute_shares(levels);
+        let [rise, fall] = &self.shares;
         for i in 0..levels.len() {
             self.state = step(self.state, rise[i], fall[i], self.attack, self.release);
         }
@@ -152,7 +155,8 @@ pub(crate) fn follow_rows(
     let [a, b] = followers;
     match rows {
         [Some(x), Some(y)] => {
-            let ([a_rise, a_fall], [b_rise, b_fall]) = (a.shares(x), b.shares(y));
+            (a.compute_shares(x), b.compute_shares(y));
+            let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
             let (mut s, mut t) = (a.state, b.state);
             for i in 0..x.len().min(y.len()) {
                 s = step(s, a_rise[i], a_fall[i], a.attack, a.release);
