@@ -209,28 +209,26 @@ impl Slot {
             }
             return;
         }
-        let steady = self.engaged == target
-            && self.mix.is_steady()
-            && self.input_gain.is_steady()
-            && self.output_gain.is_steady();
-        if steady && self.engaged == 1.0 && self.mix.value() == 1.0 {
-            // The common case costs nothing beyond the effect: no dry mix, constant trims. The
-            // dry delay only records the input, so that a later mix or bypass change finds its
-            // history aligned.
+        let engaged = self.engaged == 1.0 && target == 1.0;
+        if engaged && self.mix.is_steady() && self.mix.value() == 1.0 {
+            // The common case costs nothing beyond the effect: no dry mix, and trims that are
+            // constants unless they glide. The dry delay only records the input, so that a
+            // later mix or bypass change finds its history aligned.
             if latency > 0 {
                 for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
                     block.iter().for_each(|x| line.write(*x));
                 }
             }
             if let Some(installed) = self.current.as_mut() {
-                scale(left, right, self.input_gain.value());
+                let gains = &mut self.work.g_in[..n];
+                apply_gain(&mut self.input_gain, gains, phase, left, right);
                 installed.effect.process(left, right);
-                scale(left, right, self.output_gain.value());
+                apply_gain(&mut self.output_gain, gains, phase, left, right);
             }
             return;
         }
-        // Mixing (or fading, or gliding): the values of every sample first, so that the loops
-        // below have no recursion left in them.
+        // Mixing (or fading): the values of every sample first, so that the loops below have
+        // no recursion left in them.
         let Work { g_in, mix, g_out, dry } = &mut *self.work;
         let (g_in, mix, g_out) = (&mut g_in[..n], &mut mix[..n], &mut g_out[..n]);
         self.input_gain.fill(g_in, phase);
@@ -245,20 +243,21 @@ impl Slot {
         if let Some(installed) = self.current.as_mut() {
             installed.effect.process(wet_l, wet_r);
         }
-        for ((line, block), dry) in self.dry_delay.iter_mut().zip([&*left, &*right]).zip(dry.iter_mut()) {
-            if latency == 0 {
-                dry[..n].copy_from_slice(block);
-                continue;
+        if latency > 0 {
+            for ((line, block), dry) in self.dry_delay.iter_mut().zip([&*left, &*right]).zip(dry.iter_mut()) {
+                // The whole chunk is written first: sample i was written n - 1 - i writes ago.
+                block.iter().for_each(|x| line.write(*x));
+                for (i, d) in dry[..n].iter_mut().enumerate() {
+                    *d = line.read(latency + n - 1 - i);
+                }
             }
-            // The whole chunk is written first: sample i was written n - 1 - i writes ago.
-            block.iter().for_each(|x| line.write(*x));
-            for (i, d) in dry[..n].iter_mut().enumerate() {
-                *d = line.read(latency + n - 1 - i);
-            }
+        } else {
+            dry[0][..n].copy_from_slice(left);
+            dry[1][..n].copy_from_slice(right);
         }
         let [dry_l, dry_r] = dry;
         let slot = |i: usize, dry: f32, wet: f32| g_out[i] * (dry * g_in[i] * (1.0 - mix[i]) + wet * mix[i]);
-        if self.engaged == 1.0 && target == 1.0 {
+        if engaged {
             for i in 0..n {
                 left[i] = slot(i, dry_l[i], wet_l[i]);
                 right[i] = slot(i, dry_r[i], wet_r[i]);
@@ -274,6 +273,19 @@ impl Slot {
             left[i] = dry_l[i] + (slot(i, dry_l[i], wet_l[i]) - dry_l[i]) * self.engaged;
             right[i] = dry_r[i] + (slot(i, dry_r[i], wet_r[i]) - dry_r[i]) * self.engaged;
         }
+    }
+}
+
+/// Scales a block by a level: a constant while it holds still, per sample (through `gains`)
+/// while it glides.
+fn apply_gain(level: &mut Level, gains: &mut [f32], phase: usize, left: &mut [f32], right: &mut [f32]) {
+    if level.is_steady() {
+        scale(left, right, level.value());
+        return;
+    }
+    level.fill(gains, phase);
+    for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gains.iter()) {
+        (*l, *r) = (*l * g, *r * g);
     }
 }
 
