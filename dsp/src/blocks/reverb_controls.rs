@@ -142,7 +142,7 @@ impl ReverbControls {
             }
         } else {
             for (k, ((l, r), (wl, wr))) in frames.enumerate() {
-                let j = (offset + k) as f32;
+                let j = (offset + k) as i32 as f32;
                 let (wet, dry, width) = (self.wet.at(j) * self.wet_scale, self.dry.at(j), self.width.at(j));
                 let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
                 (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
