@@ -186,7 +186,10 @@ impl Slot {
 
     /// Processes a block of at most [`CHUNK`] samples in place; `scratch` holds the wet signal.
     pub(crate) fn process(&mut self, left: &mut [f32], right: &mut [f32], scratch: &mut [[f32; CHUNK]; 2]) {
-        let n = left.len();
+        // Equal lengths, stated once, so that the loops below need no bounds checks and run in
+        // SIMD.
+        let n = left.len().min(right.len()).min(CHUNK);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
         if self.engaged == 0.0 && self.outgoing.is_none() {
             if let Some(next) = self.incoming.take() {
                 self.outgoing = std::mem::replace(&mut self.current, next);
@@ -251,12 +254,22 @@ impl Slot {
                     *d = line.read(latency + n - 1 - i);
                 }
             }
-        } else {
-            dry[0][..n].copy_from_slice(left);
-            dry[1][..n].copy_from_slice(right);
         }
         let [dry_l, dry_r] = dry;
+        let (dry_l, dry_r) = (&mut dry_l[..n], &mut dry_r[..n]);
         let slot = |i: usize, dry: f32, wet: f32| g_out[i] * (dry * g_in[i] * (1.0 - mix[i]) + wet * mix[i]);
+        if engaged && latency == 0 {
+            // The dry signal is the input, read at each sample before it is overwritten.
+            for i in 0..n {
+                left[i] = slot(i, left[i], wet_l[i]);
+                right[i] = slot(i, right[i], wet_r[i]);
+            }
+            return;
+        }
+        if latency == 0 {
+            dry_l.copy_from_slice(left);
+            dry_r.copy_from_slice(right);
+        }
         if engaged {
             for i in 0..n {
                 left[i] = slot(i, dry_l[i], wet_l[i]);
