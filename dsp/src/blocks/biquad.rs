@@ -123,17 +123,6 @@ impl Coefficients {
         Self::normalized(1.0, -1.0, 0.0, k + 1.0, k - 1.0, 0.0)
     }
 
-    /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
-    /// place the difference equation is written. Callers pass the states through
-    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
-    #[inline(always)]
-    pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
-        let y = self.b0 * x + *s1;
-        *s1 = self.b1 * x - self.a1 * y + *s2;
-        *s2 = self.b2 * x - self.a2 * y;
-        y
-    }
-
     /// Magnitude of the response at `freq`, for tests and the editor's curve.
     pub fn magnitude(&self, freq: f32, sample_rate: f32) -> f32 {
         let w = 2.0 * PI * freq as f64 / sample_rate as f64;
@@ -144,6 +133,40 @@ impl Coefficients {
         let dr = 1.0 + self.a1 * z1r + self.a2 * z2r;
         let di = self.a1 * z1i + self.a2 * z2i;
         ((nr * nr + ni * ni) / (dr * dr + di * di)).sqrt() as f32
+    }
+}
+
+/// Coefficients as the recursion uses them: `c1 = b1 - a1·b0` and `c2 = b2 - a2·b0` in place
+/// of `b1` and `b2`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kernel {
+    pub b0: f64,
+    pub c1: f64,
+    pub c2: f64,
+    pub a1: f64,
+    pub a2: f64,
+}
+
+impl From<Coefficients> for Kernel {
+    fn from(c: Coefficients) -> Self {
+        Self { b0: c.b0, c1: c.b1 - c.a1 * c.b0, c2: c.b2 - c.a2 * c.b0, a1: c.a1, a2: c.a2 }
+    }
+}
+
+impl Kernel {
+    /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
+    /// place the difference equation is written. Callers pass the states through
+    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
+    ///
+    /// The states are the textbook ones (`s1 = b1·x - a1·y + s2`, `s2 = b2·x - a2·y`) with
+    /// `y = b0·x + s1` substituted: `s1` then feeds back through one multiply and one add
+    /// instead of through `y` as well, a recursion a third shorter, and `y` is computed beside
+    /// it.
+    #[inline(always)]
+    pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
+        let y = self.b0 * x + *s1;
+        (*s1, *s2) = ((self.c1 * x + *s2) - self.a1 * *s1, self.c2 * x - self.a2 * *s1);
+        y
     }
 }
 
@@ -203,7 +226,7 @@ impl Default for Biquad {
 impl Biquad {
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let y = self.coeffs.tick(x as f64, &mut self.s1, &mut self.s2);
+        let y = Kernel::from(self.coeffs).tick(x as f64, &mut self.s1, &mut self.s2);
         (self.s1, self.s2) = (flush_state(self.s1), flush_state(self.s2));
         crate::util::flush(y as f32)
     }
