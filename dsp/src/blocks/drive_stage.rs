@@ -130,7 +130,12 @@ impl DriveStage {
             self.dry_running = dry_needed;
             let (phase, gains) = (self.phase, &mut self.gains[..n]);
             self.phase = (phase + n) % RAMP_PERIOD;
-            self.pre_gain.fill(gains, phase);
+            // A settled drive (the usual case) is filled in at once.
+            if self.pre_gain.is_steady() {
+                gains.fill(self.pre_gain.value());
+            } else {
+                self.pre_gain.fill(gains, phase);
+            }
             let [wet, wet_b] = &mut self.wet;
             let [dry, dry_b] = &mut self.dry;
             let (wet, dry) = (&mut wet[..n], &mut dry[..n]);

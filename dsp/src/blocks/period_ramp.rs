@@ -38,7 +38,11 @@ impl<const PERIOD: usize> PeriodRamp<PERIOD> {
     /// At a period's start: the ramp across it, from where the previous one ended.
     pub fn tick(&mut self) {
         self.start = self.smoothed.current();
-        self.step = (self.smoothed.advance(PERIOD) - self.start) / PERIOD as f32;
+        self.step = if self.smoothed.is_settled() {
+            0.0
+        } else {
+            (self.smoothed.advance(PERIOD) - self.start) / PERIOD as f32
+        };
     }
 
     /// The value `j` samples into the period.

@@ -132,21 +132,29 @@ impl ReverbControls {
     /// control period, with the tank's output.
     #[inline]
     pub fn mix(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32], offset: usize) {
-        let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
         if self.wet.is_steady() && self.dry.is_steady() && self.width.is_steady() {
             let (wet, dry) = (self.wet.value() * self.wet_scale, self.dry.value());
             let (mid, side) = (0.5 * wet, 0.5 * wet * self.width.value());
+            let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
             for ((l, r), (wl, wr)) in frames {
                 let (m, s) = ((wl + wr) * mid, (wl - wr) * side);
                 (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
             }
         } else {
-            for (k, ((l, r), (wl, wr))) in frames.enumerate() {
-                let j = (offset + k) as i32 as f32;
-                let (wet, dry, width) = (self.wet.at(j) * self.wet_scale, self.dry.at(j), self.width.at(j));
-                let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
-                (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
-            }
+            self.mix_gliding(left, right, wet_l, wet_r, offset);
+        }
+    }
+
+    /// [`mix`](Self::mix) while a level glides, out of line: rarer, and kept from crowding the
+    /// reverb's own loops.
+    #[inline(never)]
+    fn mix_gliding(&self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32], offset: usize) {
+        let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
+        for (k, ((l, r), (wl, wr))) in frames.enumerate() {
+            let j = (offset + k) as i32 as f32;
+            let (wet, dry, width) = (self.wet.at(j) * self.wet_scale, self.dry.at(j), self.width.at(j));
+            let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
+            (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
         }
     }
 }

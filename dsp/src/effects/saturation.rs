@@ -71,14 +71,18 @@ impl Effect for Saturation {
         let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
-            let mut gains = [makeup.value(); CHUNK];
+            let n = wet.len();
+            let start = std::mem::replace(phase, (*phase + n) % RAMP_PERIOD);
             // A settled makeup (the usual case) is a constant of the loop.
-            if !makeup.is_steady() {
-                makeup.fill(&mut gains[..wet.len()], *phase);
-            }
-            *phase = (*phase + wet.len()) % RAMP_PERIOD;
-            for (f, g) in wet.iter_mut().zip(gains) {
-                *f = [f[0] * g, f[1] * g];
+            if makeup.is_steady() {
+                let g = makeup.value();
+                wet.iter_mut().for_each(|f| *f = [f[0] * g, f[1] * g]);
+            } else {
+                let mut gains = [0.0; CHUNK];
+                makeup.fill(&mut gains[..n], start);
+                for (f, g) in wet.iter_mut().zip(gains) {
+                    *f = [f[0] * g, f[1] * g];
+                }
             }
         });
     }
