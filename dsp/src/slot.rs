@@ -1,7 +1,7 @@
 //! One place in the rack: an effect (or none) with bypass, wet/dry mix and trims.
 
 use crate::blocks::delay_line::DelayLine;
-use crate::blocks::period_ramp::PeriodRamp;
+use crate::blocks::period_ramp::AnchoredRamp;
 use crate::effect::{Effect, EffectSpec};
 use crate::rack::CHUNK;
 use crate::util::{db_to_gain, ms_to_samples};
@@ -14,9 +14,8 @@ pub const FADE_MS: f32 = 10.0;
 /// stay aligned, and the rack's total latency does not change when a slot is bypassed.
 pub const MAX_EFFECT_LATENCY_MS: f32 = 60.0;
 
-/// Mix and trims glide along periods of this many samples, counted from the last reset.
-const RAMP_PERIOD: usize = 32;
-type Level = PeriodRamp<RAMP_PERIOD>;
+/// Mix and trims follow their smoothing in linear ramps of this many samples.
+type Level = AnchoredRamp<32>;
 
 /// An effect instance together with what it is.
 pub struct Installed {
@@ -39,8 +38,6 @@ pub struct Slot {
     mix: Level,
     input_gain: Level,
     output_gain: Level,
-    /// Where the next sample falls in its ramp period.
-    phase: usize,
     /// Holds the latency plus a chunk, as a chunk is written before it is read.
     dry_delay: [DelayLine; 2],
     /// Per-sample values of a mixing chunk: kept here, as clearing them on the stack at every
@@ -70,7 +67,6 @@ impl Slot {
             mix: Level::new(1.0, sample_rate),
             input_gain: Level::new(1.0, sample_rate),
             output_gain: Level::new(1.0, sample_rate),
-            phase: 0,
             dry_delay: [DelayLine::new(max_latency), DelayLine::new(max_latency)],
             work: Box::new(Work {
                 g_in: [0.0; CHUNK],
@@ -180,7 +176,6 @@ impl Slot {
         self.mix.snap();
         self.input_gain.snap();
         self.output_gain.snap();
-        self.phase = 0;
         self.engaged = self.engaged_target();
     }
 
@@ -197,8 +192,6 @@ impl Slot {
         }
         let target = self.engaged_target();
         let latency = self.latency();
-        let phase = self.phase;
-        self.phase = (phase + n) % RAMP_PERIOD;
         if self.engaged == 0.0 && target == 0.0 {
             if latency == 0 {
                 return;
@@ -224,9 +217,9 @@ impl Slot {
             }
             if let Some(installed) = self.current.as_mut() {
                 let gains = &mut self.work.g_in[..n];
-                apply_gain(&mut self.input_gain, gains, phase, left, right);
+                apply_gain(&mut self.input_gain, gains, left, right);
                 installed.effect.process(left, right);
-                apply_gain(&mut self.output_gain, gains, phase, left, right);
+                apply_gain(&mut self.output_gain, gains, left, right);
             }
             return;
         }
@@ -234,9 +227,9 @@ impl Slot {
         // no recursion left in them.
         let Work { g_in, mix, g_out, dry } = &mut *self.work;
         let (g_in, mix, g_out) = (&mut g_in[..n], &mut mix[..n], &mut g_out[..n]);
-        self.input_gain.fill(g_in, phase);
-        self.mix.fill(mix, phase);
-        self.output_gain.fill(g_out, phase);
+        self.input_gain.fill(g_in);
+        self.mix.fill(mix);
+        self.output_gain.fill(g_out);
         let (wet_l, wet_r) = scratch.split_at_mut(1);
         let (wet_l, wet_r) = (&mut wet_l[0][..n], &mut wet_r[0][..n]);
         for i in 0..n {
@@ -291,12 +284,12 @@ impl Slot {
 
 /// Scales a block by a level: a constant while it holds still, per sample (through `gains`)
 /// while it glides.
-fn apply_gain(level: &mut Level, gains: &mut [f32], phase: usize, left: &mut [f32], right: &mut [f32]) {
+fn apply_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
     if level.is_steady() {
         scale(left, right, level.value());
         return;
     }
-    level.fill(gains, phase);
+    level.fill(gains);
     for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gains.iter()) {
         (*l, *r) = (*l * g, *r * g);
     }

@@ -9,15 +9,13 @@
 
 use super::delay_line::DelayLine;
 use super::oversampling::{Oversampler, CHUNK, LATENCY};
-use super::period_ramp::PeriodRamp;
+use super::period_ramp::AnchoredRamp;
 use crate::util::flush;
 
 pub const CROSSFADE_MS: f32 = 10.0;
 
-/// Drive and mix glide along periods of this many samples, counted from the last reset.
-pub const RAMP_PERIOD: usize = 32;
-/// A smoothed control of the drive effects.
-pub type Control = PeriodRamp<RAMP_PERIOD>;
+/// A smoothed control of the drive effects, followed in linear ramps of 32 samples.
+pub type Control = AnchoredRamp<32>;
 
 type Frames = [[f32; 2]; CHUNK];
 
@@ -33,8 +31,6 @@ pub struct DriveStage {
     fade_len: usize,
     pre_gain: Control,
     mix: Control,
-    /// Where the next sample falls in its ramp period.
-    phase: usize,
     wet: [Frames; 2],
     dry: [Frames; 2],
     gains: [f32; CHUNK],
@@ -58,7 +54,6 @@ impl DriveStage {
             fade_len: (CROSSFADE_MS * 0.001 * sample_rate).max(1.0) as usize,
             pre_gain: Control::new(1.0, sample_rate),
             mix: Control::new(1.0, sample_rate),
-            phase: 0,
             wet: [[[0.0; 2]; CHUNK]; 2],
             dry: [[[0.0; 2]; CHUNK]; 2],
             gains: [0.0; CHUNK],
@@ -97,7 +92,6 @@ impl DriveStage {
         self.curves[self.active] = self.target.1;
         self.pre_gain.snap();
         self.mix.snap();
-        self.phase = 0;
         self.dry_delay.iter_mut().for_each(DelayLine::reset);
         self.dry_running = false;
     }
@@ -128,13 +122,12 @@ impl DriveStage {
             let dry_needed = !(self.mix.is_steady() && self.mix.value() == 1.0);
             let warming_up = dry_needed && !self.dry_running;
             self.dry_running = dry_needed;
-            let (phase, gains) = (self.phase, &mut self.gains[..n]);
-            self.phase = (phase + n) % RAMP_PERIOD;
+            let gains = &mut self.gains[..n];
             // A settled drive (the usual case) is filled in at once.
             if self.pre_gain.is_steady() {
                 gains.fill(self.pre_gain.value());
             } else {
-                self.pre_gain.fill(gains, phase);
+                self.pre_gain.fill(gains);
             }
             let [wet, wet_b] = &mut self.wet;
             let [dry, dry_b] = &mut self.dry;
@@ -194,7 +187,7 @@ impl DriveStage {
             // Warming up, the mix waits for the next chunk to move.
             let mut mix = [self.mix.value(); CHUNK];
             if !warming_up {
-                self.mix.fill(&mut mix[..n], phase);
+                self.mix.fill(&mut mix[..n]);
             }
             for (i, (w, d)) in wet.iter().zip(dry.iter()).enumerate() {
                 let m = mix[i];

@@ -2,12 +2,12 @@
 //! and the wet/dry/width mix on the way out.
 
 use crate::blocks::delay_bank::{ChunkClock, DelayBank, Glide, CHUNK};
-use crate::blocks::period_ramp::PeriodRamp;
+use crate::blocks::period_ramp::AnchoredRamp;
 use crate::param::ParamSpec;
 use crate::smooth::Smoothed;
 
-/// The output levels follow their smoothers along the control periods.
-type Level = PeriodRamp<CHUNK>;
+/// The output levels follow their smoothing in linear ramps a control period long.
+type Level = AnchoredRamp<CHUNK>;
 
 /// Parameter indices every reverb shares (the named ones add [`PREDELAY`]).
 pub const SIZE: usize = 0;
@@ -116,9 +116,6 @@ impl ReverbControls {
     /// At a control period's start: size and damping one period later, and which of them
     /// moved, so that the reverb redesigns only what depends on them.
     pub fn advance(&mut self) -> Advanced {
-        for level in [&mut self.wet, &mut self.dry, &mut self.width] {
-            level.tick();
-        }
         let (size_moved, damping_moved) = (!self.size.is_settled(), !self.damping.is_settled());
         Advanced {
             size: self.size.advance(CHUNK),
@@ -128,10 +125,9 @@ impl ReverbControls {
         }
     }
 
-    /// Mixes a chunk of input (`left`, `right`, in place), the samples `offset..` of the
-    /// control period, with the tank's output.
+    /// Mixes a chunk of input (`left`, `right`, in place) with the tank's output.
     #[inline]
-    pub fn mix(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32], offset: usize) {
+    pub fn mix(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32]) {
         if self.wet.is_steady() && self.dry.is_steady() && self.width.is_steady() {
             let (wet, dry) = (self.wet.value() * self.wet_scale, self.dry.value());
             let (mid, side) = (0.5 * wet, 0.5 * wet * self.width.value());
@@ -141,20 +137,24 @@ impl ReverbControls {
                 (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
             }
         } else {
-            self.mix_gliding(left, right, wet_l, wet_r, offset);
+            self.mix_gliding(left, right, wet_l, wet_r);
         }
     }
 
     /// [`mix`](Self::mix) while a level glides, out of line: rarer, and kept from crowding the
     /// reverb's own loops.
     #[inline(never)]
-    fn mix_gliding(&self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32], offset: usize) {
+    fn mix_gliding(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32]) {
+        let n = left.len().min(CHUNK);
+        let (mut wet, mut dry, mut width) = ([0.0; CHUNK], [0.0; CHUNK], [0.0; CHUNK]);
+        self.wet.fill(&mut wet[..n]);
+        self.dry.fill(&mut dry[..n]);
+        self.width.fill(&mut width[..n]);
         let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
         for (k, ((l, r), (wl, wr))) in frames.enumerate() {
-            let j = (offset + k) as i32 as f32;
-            let (wet, dry, width) = (self.wet.at(j) * self.wet_scale, self.dry.at(j), self.width.at(j));
-            let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
-            (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
+            let wet = wet[k] * self.wet_scale;
+            let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width[k]));
+            (*l, *r) = (*l * dry[k] + m + s, *r * dry[k] + m - s);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the shaper, so that darkening tames the fizz a distortion adds and brightening brings out its
 //! bite, with the middle position exactly neutral.
 
-use super::drive_stage::{Control, RAMP_PERIOD};
+use super::drive_stage::Control;
 use super::oversampling::CHUNK;
 use crate::util::{db_to_gain, flush};
 use std::f32::consts::PI;
@@ -17,8 +17,6 @@ pub struct Tilt {
     low: [f32; 2],
     low_gain: Control,
     high_gain: Control,
-    /// Where the next frame falls in its ramp period.
-    phase: usize,
 }
 
 impl Tilt {
@@ -28,7 +26,6 @@ impl Tilt {
             low: [0.0; 2],
             low_gain: Control::new(1.0, sample_rate),
             high_gain: Control::new(1.0, sample_rate),
-            phase: 0,
         };
         t.set_tone(tone);
         t.reset();
@@ -46,7 +43,6 @@ impl Tilt {
         self.low = [0.0; 2];
         self.low_gain.snap();
         self.high_gain.snap();
-        self.phase = 0;
     }
 
     /// Processes up to [`CHUNK`] frames: the state is flushed once per call, which is enough
@@ -63,15 +59,14 @@ impl Tilt {
             }
         };
         // Settled gains (the usual case) are constants of the loop.
-        let (n, phase) = (frames.len(), self.phase);
-        self.phase = (phase + n) % RAMP_PERIOD;
+        let n = frames.len();
         if self.low_gain.is_steady() && self.high_gain.is_steady() {
             let (gl, gh) = (self.low_gain.value(), self.high_gain.value());
             frames.iter_mut().for_each(|f| tilt(f, gl, gh));
         } else {
             let (mut gl, mut gh) = ([0.0; CHUNK], [0.0; CHUNK]);
-            self.low_gain.fill(&mut gl[..n], phase);
-            self.high_gain.fill(&mut gh[..n], phase);
+            self.low_gain.fill(&mut gl[..n]);
+            self.high_gain.fill(&mut gh[..n]);
             frames.iter_mut().enumerate().for_each(|(i, f)| tilt(f, gl[i], gh[i]));
         }
         self.low = low.map(flush);

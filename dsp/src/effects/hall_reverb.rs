@@ -136,7 +136,7 @@ impl Effect for Hall {
             self.diffuser.process(x);
             let (mut wet_l, mut wet_r): (Chunk, Chunk) = ([0.0; CHUNK], [0.0; CHUNK]);
             self.fdn.process(x, &mut wet_l[..n], &mut wet_r[..n], offset);
-            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n], offset);
+            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n]);
         });
         self.controls.clock = clock;
     }

@@ -241,7 +241,7 @@ impl Effect for Plate {
             self.diffuser.process(x);
             let mut wet = [[0.0; CHUNK]; 2];
             self.tank(x, &mut wet, offset);
-            self.controls.mix(left, right, &wet[0][..n], &wet[1][..n], offset);
+            self.controls.mix(left, right, &wet[0][..n], &wet[1][..n]);
         });
         self.controls.clock = clock;
     }

@@ -129,7 +129,7 @@ impl Effect for Freeverb {
             for (side, wet) in wet.iter_mut().enumerate() {
                 self.allpasses[side].process(&mut wet[..n]);
             }
-            self.controls.mix(left, right, &wet[0][..n], &wet[1][..n], offset);
+            self.controls.mix(left, right, &wet[0][..n], &wet[1][..n]);
         });
         self.controls.clock = clock;
     }

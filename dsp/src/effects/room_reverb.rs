@@ -164,7 +164,7 @@ impl Effect for Room {
             }
             let [wet_l, wet_r] = &mut wet;
             self.fdn.process(&send[..n], &mut wet_l[..n], &mut wet_r[..n], offset);
-            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n], offset);
+            self.controls.mix(left, right, &wet_l[..n], &wet_r[..n]);
         });
         self.controls.clock = clock;
     }

@@ -1,7 +1,7 @@
 //! Saturation: tanh soft clipping after a drive gain, then a tone tilt and makeup gain.
 
 use crate::blocks::curves;
-use crate::blocks::drive_stage::{Control, DriveStage, RAMP_PERIOD};
+use crate::blocks::drive_stage::{Control, DriveStage};
 use crate::blocks::oversampling::{Oversampler, CHUNK};
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
@@ -26,8 +26,6 @@ struct Saturation {
     stage: DriveStage,
     tilt: Tilt,
     makeup: Control,
-    /// Where the next frame falls in the makeup's ramp period.
-    phase: usize,
 }
 
 impl Saturation {
@@ -36,7 +34,6 @@ impl Saturation {
             stage: DriveStage::new(sample_rate, 0),
             tilt: Tilt::new(sample_rate, 0.5),
             makeup: Control::new(1.0, sample_rate),
-            phase: 0,
         };
         for (i, p) in SPEC.params.iter().enumerate() {
             fx.set_param(i, p.default);
@@ -63,23 +60,20 @@ impl Effect for Saturation {
         self.stage.reset();
         self.tilt.reset();
         self.makeup.snap();
-        self.phase = 0;
     }
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (tilt, makeup, phase) = (&mut self.tilt, &mut self.makeup, &mut self.phase);
+        let (tilt, makeup) = (&mut self.tilt, &mut self.makeup);
         let shape = |_: usize, os: &mut Oversampler, f: &mut [[f32; 2]]| os.process(f, curves::tanh);
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
-            let n = wet.len();
-            let start = std::mem::replace(phase, (*phase + n) % RAMP_PERIOD);
             // A settled makeup (the usual case) is a constant of the loop.
             if makeup.is_steady() {
                 let g = makeup.value();
                 wet.iter_mut().for_each(|f| *f = [f[0] * g, f[1] * g]);
             } else {
                 let mut gains = [0.0; CHUNK];
-                makeup.fill(&mut gains[..n], start);
+                makeup.fill(&mut gains[..wet.len()]);
                 for (f, g) in wet.iter_mut().zip(gains) {
                     *f = [f[0] * g, f[1] * g];
                 }
