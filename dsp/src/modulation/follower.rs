@@ -155,7 +155,8 @@ pub(crate) fn follow_rows(
     let [a, b] = followers;
     match rows {
         [Some(x), Some(y)] => {
-            (a.compute_shares(x), b.compute_shares(y));
+            a.compute_shares(x);
+            b.compute_shares(y);
             let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
             let (mut s, mut t) = (a.state, b.state);
             for i in 0..x.len().min(y.len()) {
