@@ -22,12 +22,22 @@ const MAX_VALUES: usize = 16 * 1024;
 /// within 32 samples is not sending music).
 const MAX_TICK_EVENTS: usize = 256;
 
-/// One tick of a segment: its samples and its share of the recorded target values.
+/// One tick of a segment: its samples.
 #[derive(Clone, Copy)]
 struct Tick {
     start: usize,
     end: usize,
-    values: (usize, usize),
+}
+
+/// A target's new plain value at a tick. Plain already: converting all of a tick's values
+/// together, with their parameter descriptions at hand, costs less than one by one between
+/// slots whose audio has pushed those descriptions out of the cache.
+#[derive(Clone, Copy, Default)]
+struct Value {
+    slot: usize,
+    tick: usize,
+    target: usize,
+    plain: f32,
 }
 
 pub struct ModulatedRack {
@@ -38,19 +48,35 @@ pub struct ModulatedRack {
     modulated_slots: Vec<bool>,
     tick_events: Vec<MidiEvent>,
     ticks: Vec<Tick>,
-    values: Vec<(usize, f32)>,
+    /// The segment's changes of target values, in the order the ticks made them: every
+    /// target's value at the first tick (the host may have set the targets since the last
+    /// block), then only the values that differ from the target's at the tick before.
+    values: Vec<Value>,
+    /// The same values grouped by slot (each slot's in tick order): slot `s` has
+    /// `by_slot[slot_start[s]..slot_start[s + 1]]`, so a slot finds its own without looking
+    /// through everyone else's at every tick.
+    by_slot: Vec<Value>,
+    slot_start: Vec<usize>,
+    /// Per slot, its first value not applied yet.
+    slot_next: Vec<usize>,
+    /// Each target's last normalized value in the segment so far.
+    last: Vec<f32>,
 }
 
 impl ModulatedRack {
     pub fn new(rack: Rack, modulation: Box<ModulationEngine>, targets: Arc<Targets>) -> Self {
         let mut player = Self {
+            last: vec![0.0; targets.len()],
             modulated_slots: vec![false; rack.slots().len()],
-            rack,
             modulation,
             targets,
             tick_events: Vec::with_capacity(MAX_TICK_EVENTS),
             ticks: Vec::with_capacity(MAX_TICKS),
             values: Vec::with_capacity(MAX_VALUES),
+            by_slot: vec![Value::default(); MAX_VALUES],
+            slot_start: vec![0; rack.slots().len() + 1],
+            slot_next: vec![0; rack.slots().len()],
+            rack,
         };
         player.find_modulated_slots();
         player
@@ -189,41 +215,80 @@ impl ModulatedRack {
                 side,
                 &self.tick_events,
             );
-            let first = self.values.len();
-            let values = &mut self.values;
-            self.modulation.for_each_target(host_base, |t, v| {
-                if values.len() < MAX_VALUES {
-                    values.push((t, v));
+            let (values, last, targets) = (&mut self.values, &mut self.last, &*self.targets);
+            let tick = self.ticks.len().min(MAX_TICKS - 1);
+            self.modulation.for_each_target(host_base, |target, value| {
+                let changed = tick == 0 || last[target].to_bits() != value.to_bits();
+                if changed && values.len() < MAX_VALUES {
+                    last[target] = value;
+                    let (slot, plain) = (targets.get(target).slot, targets.plain(target, value));
+                    values.push(Value { slot, tick, target, plain });
                 }
             });
             if self.ticks.len() < MAX_TICKS {
-                self.ticks.push(Tick { start, end, values: (first, self.values.len()) });
+                self.ticks.push(Tick { start, end });
             } else if let Some(last) = self.ticks.last_mut() {
                 last.end = end;
             }
             start = end;
         }
+        self.group_by_slot();
+    }
+
+    /// Sorts the segment's values by slot (a counting sort, stable, so each slot's stay in
+    /// tick order) into `by_slot`.
+    fn group_by_slot(&mut self) {
+        let slots = self.slot_next.len();
+        self.slot_start.fill(0);
+        for v in self.values.iter().filter(|v| v.slot < slots) {
+            self.slot_start[v.slot + 1] += 1;
+        }
+        for s in 0..slots {
+            self.slot_start[s + 1] += self.slot_start[s];
+        }
+        self.slot_next.copy_from_slice(&self.slot_start[..slots]);
+        for v in self.values.iter().filter(|v| v.slot < slots) {
+            self.by_slot[self.slot_next[v.slot]] = *v;
+            self.slot_next[v.slot] += 1;
+        }
+        self.slot_next.copy_from_slice(&self.slot_start[..slots]);
     }
 
     /// Runs the rack through a segment slot by slot: a slot without modulated targets in one go
-    /// per chunk, a modulated one tick by tick with its targets set at each tick's start.
+    /// per chunk, a modulated one cut at every tick where one of its targets changes, which it
+    /// sets there. Ticks that change nothing need no cut: each cut costs the effect a call,
+    /// and a target that holds still (moved by a macro) need not cost anything.
     fn run_segment(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (ticks, values, targets, modulated) =
-            (&self.ticks, &self.values, &*self.targets, &self.modulated_slots);
+        let (ticks, by_slot, slot_start, next, targets, modulated) = (
+            &self.ticks,
+            &self.by_slot,
+            &self.slot_start,
+            &mut self.slot_next,
+            &*self.targets,
+            &self.modulated_slots,
+        );
         self.rack.process_with(left, right, |offset, index, slot, run| {
             if !modulated[index] {
                 run(slot, 0..CHUNK);
                 return;
             }
             let chunk_end = offset + CHUNK;
-            for tick in ticks.iter().filter(|t| t.end > offset && t.start < chunk_end) {
-                for &(target, value) in &values[tick.values.0..tick.values.1] {
-                    if targets.get(target).slot == index {
-                        targets.apply_to_slot(slot, target, value);
+            let first = ticks.partition_point(|t| t.end <= offset);
+            let (next, end) = (&mut next[index], slot_start[index + 1]);
+            let mut from = 0;
+            for (i, tick) in ticks.iter().enumerate().skip(first).take_while(|(_, t)| t.start < chunk_end) {
+                // A tick cut by the chunk's end had its values applied in the first part.
+                let at = tick.start.max(offset) - offset;
+                while *next < end && by_slot[*next].tick <= i {
+                    if at > from {
+                        run(slot, from..at);
+                        from = at;
                     }
+                    targets.apply_plain_to_slot(slot, by_slot[*next].target, by_slot[*next].plain);
+                    *next += 1;
                 }
-                run(slot, tick.start.max(offset) - offset..tick.end.min(chunk_end) - offset);
             }
+            run(slot, from..CHUNK);
         });
     }
 }

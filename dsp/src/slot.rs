@@ -1,8 +1,9 @@
 //! One place in the rack: an effect (or none) with bypass, wet/dry mix and trims.
 
 use crate::blocks::delay_line::DelayLine;
+use crate::blocks::period_ramp::AnchoredRamp;
 use crate::effect::{Effect, EffectSpec};
-use crate::smooth::Smoothed;
+use crate::rack::CHUNK;
 use crate::util::{db_to_gain, ms_to_samples};
 
 /// Length of the fade that makes bypass, effect changes and reordering click-free.
@@ -12,6 +13,9 @@ pub const FADE_MS: f32 = 10.0;
 /// oversampling filters. The dry path is delayed by the effect's latency so that mix and bypass
 /// stay aligned, and the rack's total latency does not change when a slot is bypassed.
 pub const MAX_EFFECT_LATENCY_MS: f32 = 60.0;
+
+/// Mix and trims follow their smoothing in linear ramps of this many samples.
+type Level = AnchoredRamp<32>;
 
 /// An effect instance together with what it is.
 pub struct Installed {
@@ -31,15 +35,27 @@ pub struct Slot {
     /// 1 when the slot's processing is heard, 0 when it is a wire; ramps linearly.
     engaged: f32,
     engage_step: f32,
-    mix: Smoothed,
-    input_gain: Smoothed,
-    output_gain: Smoothed,
+    mix: Level,
+    input_gain: Level,
+    output_gain: Level,
+    /// Holds the latency plus a chunk, as a chunk is written before it is read.
     dry_delay: [DelayLine; 2],
+    /// Per-sample values of a mixing chunk: kept here, as clearing them on the stack at every
+    /// call cost more than using them when the calls are short.
+    work: Box<Work>,
+}
+
+/// Input gain, mix and output gain of each sample, and the dry signal.
+struct Work {
+    g_in: [f32; CHUNK],
+    mix: [f32; CHUNK],
+    g_out: [f32; CHUNK],
+    dry: [[f32; CHUNK]; 2],
 }
 
 impl Slot {
     pub fn new(sample_rate: f32) -> Self {
-        let max_latency = ms_to_samples(MAX_EFFECT_LATENCY_MS, sample_rate);
+        let max_latency = ms_to_samples(MAX_EFFECT_LATENCY_MS, sample_rate) + CHUNK;
         Self {
             current: None,
             incoming: None,
@@ -48,10 +64,16 @@ impl Slot {
             held: false,
             engaged: 0.0,
             engage_step: 1.0 / ms_to_samples(FADE_MS, sample_rate).max(1) as f32,
-            mix: Smoothed::new(1.0, sample_rate),
-            input_gain: Smoothed::new(1.0, sample_rate),
-            output_gain: Smoothed::new(1.0, sample_rate),
+            mix: Level::new(1.0, sample_rate),
+            input_gain: Level::new(1.0, sample_rate),
+            output_gain: Level::new(1.0, sample_rate),
             dry_delay: [DelayLine::new(max_latency), DelayLine::new(max_latency)],
+            work: Box::new(Work {
+                g_in: [0.0; CHUNK],
+                mix: [0.0; CHUNK],
+                g_out: [0.0; CHUNK],
+                dry: [[0.0; CHUNK]; 2],
+            }),
         }
     }
 
@@ -136,7 +158,8 @@ impl Slot {
     }
 
     pub fn latency(&self) -> usize {
-        self.current.as_ref().map_or(0, |i| i.effect.latency()).min(self.dry_delay[0].max_delay())
+        let longest = self.dry_delay[0].max_delay() + 1 - CHUNK;
+        self.current.as_ref().map_or(0, |i| i.effect.latency()).min(longest)
     }
 
     fn engaged_target(&self) -> f32 {
@@ -160,15 +183,12 @@ impl Slot {
         self.engaged = self.engaged_target();
     }
 
-    /// Processes a block of at most [`crate::rack::CHUNK`] samples in place; `scratch` holds the
-    /// wet signal.
-    pub(crate) fn process(
-        &mut self,
-        left: &mut [f32],
-        right: &mut [f32],
-        scratch: &mut [[f32; crate::rack::CHUNK]; 2],
-    ) {
-        let n = left.len();
+    /// Processes a block of at most [`CHUNK`] samples in place; `scratch` holds the wet signal.
+    pub(crate) fn process(&mut self, left: &mut [f32], right: &mut [f32], scratch: &mut [[f32; CHUNK]; 2]) {
+        // Equal lengths, stated once, so that the loops below need no bounds checks and run in
+        // SIMD.
+        let n = left.len().min(right.len()).min(CHUNK);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
         if self.engaged == 0.0 && self.outgoing.is_none() {
             if let Some(next) = self.incoming.take() {
                 self.outgoing = std::mem::replace(&mut self.current, next);
@@ -189,55 +209,93 @@ impl Slot {
             }
             return;
         }
-        let steady = self.engaged == target
-            && self.mix.is_settled()
-            && self.input_gain.is_settled()
-            && self.output_gain.is_settled();
-        if steady && self.engaged == 1.0 && self.mix.current() == 1.0 {
-            // The common case costs nothing beyond the effect: no dry mix, constant trims. The
-            // dry delay only records the input, so that a later mix or bypass change finds its
-            // history aligned.
+        let engaged = self.engaged == 1.0 && target == 1.0;
+        if engaged && self.mix.is_steady() && self.mix.value() == 1.0 {
+            // The common case costs nothing beyond the effect: no dry mix, and trims that are
+            // constants unless they glide. The dry delay only records the input, so that a
+            // later mix or bypass change finds its history aligned.
             if latency > 0 {
                 for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
                     block.iter().for_each(|x| line.write(*x));
                 }
             }
             if let Some(installed) = self.current.as_mut() {
-                scale(left, right, self.input_gain.current());
+                let gains = &mut self.work.g_in[..n];
+                apply_gain(&mut self.input_gain, gains, left, right);
                 installed.effect.process(left, right);
-                scale(left, right, self.output_gain.current());
+                apply_gain(&mut self.output_gain, gains, left, right);
             }
             return;
         }
+        // Mixing (or fading): the values of every sample first, so that the loops below have
+        // no recursion left in them.
+        let Work { g_in, mix, g_out, dry } = &mut *self.work;
+        let (g_in, mix, g_out) = (&mut g_in[..n], &mut mix[..n], &mut g_out[..n]);
+        self.input_gain.fill(g_in);
+        self.mix.fill(mix);
+        self.output_gain.fill(g_out);
         let (wet_l, wet_r) = scratch.split_at_mut(1);
         let (wet_l, wet_r) = (&mut wet_l[0][..n], &mut wet_r[0][..n]);
-        let mut input = self.input_gain;
         for i in 0..n {
-            let g = input.next();
-            wet_l[i] = left[i] * g;
-            wet_r[i] = right[i] * g;
+            wet_l[i] = left[i] * g_in[i];
+            wet_r[i] = right[i] * g_in[i];
         }
         if let Some(installed) = self.current.as_mut() {
             installed.effect.process(wet_l, wet_r);
         }
+        if latency > 0 {
+            for ((line, block), dry) in self.dry_delay.iter_mut().zip([&*left, &*right]).zip(dry.iter_mut()) {
+                // The whole chunk is written first: sample i was written n - 1 - i writes ago.
+                block.iter().for_each(|x| line.write(*x));
+                for (i, d) in dry[..n].iter_mut().enumerate() {
+                    *d = line.read(latency + n - 1 - i);
+                }
+            }
+        }
+        let [dry_l, dry_r] = dry;
+        let (dry_l, dry_r) = (&mut dry_l[..n], &mut dry_r[..n]);
+        let slot = |i: usize, dry: f32, wet: f32| g_out[i] * (dry * g_in[i] * (1.0 - mix[i]) + wet * mix[i]);
+        if engaged && latency == 0 {
+            // The dry signal is the input, read at each sample before it is overwritten.
+            for i in 0..n {
+                left[i] = slot(i, left[i], wet_l[i]);
+                right[i] = slot(i, right[i], wet_r[i]);
+            }
+            return;
+        }
+        if latency == 0 {
+            dry_l.copy_from_slice(left);
+            dry_r.copy_from_slice(right);
+        }
+        if engaged {
+            for i in 0..n {
+                left[i] = slot(i, dry_l[i], wet_l[i]);
+                right[i] = slot(i, dry_r[i], wet_r[i]);
+            }
+            return;
+        }
         for i in 0..n {
-            let g_in = self.input_gain.next();
-            let mix = self.mix.next();
-            let g_out = self.output_gain.next();
             self.engaged = if target > self.engaged {
                 (self.engaged + self.engage_step).min(target)
             } else {
                 (self.engaged - self.engage_step).max(target)
             };
-            self.dry_delay[0].write(left[i]);
-            self.dry_delay[1].write(right[i]);
-            let dry_l = self.dry_delay[0].read(latency);
-            let dry_r = self.dry_delay[1].read(latency);
-            let slot_l = g_out * (dry_l * g_in * (1.0 - mix) + wet_l[i] * mix);
-            let slot_r = g_out * (dry_r * g_in * (1.0 - mix) + wet_r[i] * mix);
-            left[i] = dry_l + (slot_l - dry_l) * self.engaged;
-            right[i] = dry_r + (slot_r - dry_r) * self.engaged;
+            left[i] = dry_l[i] + (slot(i, dry_l[i], wet_l[i]) - dry_l[i]) * self.engaged;
+            right[i] = dry_r[i] + (slot(i, dry_r[i], wet_r[i]) - dry_r[i]) * self.engaged;
         }
+    }
+}
+
+/// Scales a block by a level: a constant while it holds still, per sample (through `gains`)
+/// while it glides.
+fn apply_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
+    if level.is_steady() {
+        scale(left, right, level.value());
+        return;
+    }
+    level.fill(gains);
+    for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gains.iter()) {
+        (*l, *r) = (*l * g, *r * g);
     }
 }
 

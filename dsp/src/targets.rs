@@ -109,9 +109,18 @@ impl Targets {
 
     /// Sets a target of `slot` (which must be the target's own slot) to a normalized value.
     pub fn apply_to_slot(&self, slot: &mut Slot, index: usize, normalized: f32) {
-        let target = self.list[index];
-        let plain = target.spec().denormalize(normalized);
-        match target.kind {
+        self.apply_plain_to_slot(slot, index, self.plain(index, normalized));
+    }
+
+    /// A target's plain value for a normalized one.
+    pub fn plain(&self, index: usize, normalized: f32) -> f32 {
+        self.list[index].spec().denormalize(normalized)
+    }
+
+    /// Sets a target of `slot` (which must be the target's own slot) to a plain value from
+    /// [`plain`](Self::plain).
+    pub fn apply_plain_to_slot(&self, slot: &mut Slot, index: usize, plain: f32) {
+        match self.list[index].kind {
             TargetKind::Mix => slot.set_mix(plain),
             TargetKind::Input => slot.set_input_db(plain),
             TargetKind::Output => slot.set_output_db(plain),

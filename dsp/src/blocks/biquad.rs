@@ -25,37 +25,58 @@ impl Coefficients {
         Self { b0: b0 * k, b1: b1 * k, b2: b2 * k, a1: a1 * k, a2: a2 * k }
     }
 
-    /// Angular frequency as a fraction of the sample rate, kept below Nyquist.
-    fn w0(freq: f32, sample_rate: f32) -> f64 {
-        2.0 * PI * freq.clamp(1.0, 0.49 * sample_rate) as f64 / sample_rate as f64
-    }
-
-    /// Cosine of the angular frequency and the cookbook's alpha.
-    fn omega(freq: f32, q: f32, sample_rate: f32) -> (f64, f64) {
-        let (sin, cos) = Self::w0(freq, sample_rate).sin_cos();
-        (cos, sin / (2.0 * q.max(1e-3) as f64))
-    }
-
     /// The cookbook's A for peaks and shelves.
-    fn amplitude(gain_db: f32) -> f64 {
+    pub fn amplitude(gain_db: f32) -> f64 {
         (gain_db as f64 * (std::f64::consts::LN_10 / 40.0)).exp()
     }
 
     pub fn lowpass(freq: f32, q: f32, sample_rate: f32) -> Self {
-        let (cos, alpha) = Self::omega(freq, q, sample_rate);
+        Self::lowpass_at(Angle::new(freq, sample_rate), q)
+    }
+
+    pub fn highpass(freq: f32, q: f32, sample_rate: f32) -> Self {
+        Self::highpass_at(Angle::new(freq, sample_rate), q)
+    }
+
+    pub fn peak(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
+        Self::peak_at(Angle::new(freq, sample_rate), q, Self::amplitude(gain_db))
+    }
+
+    pub fn low_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
+        Self::low_shelf_at(Angle::new(freq, sample_rate), q, Self::amplitude(gain_db))
+    }
+
+    pub fn high_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
+        Self::high_shelf_at(Angle::new(freq, sample_rate), q, Self::amplitude(gain_db))
+    }
+
+    /// First-order low-pass (b2 = a2 = 0), bilinear with the cutoff prewarped so that it is
+    /// exactly -3 dB at `freq`: the real pole of an odd-order Butterworth cascade.
+    pub fn first_order_lowpass(freq: f32, sample_rate: f32) -> Self {
+        Self::first_order_lowpass_at(Angle::new(freq, sample_rate))
+    }
+
+    /// First-order high-pass counterpart of [`Self::first_order_lowpass`].
+    pub fn first_order_highpass(freq: f32, sample_rate: f32) -> Self {
+        Self::first_order_highpass_at(Angle::new(freq, sample_rate))
+    }
+
+    // The designs proper, from the angle (and the amplitude `a` of [`Self::amplitude`]).
+
+    pub fn lowpass_at(w: Angle, q: f32) -> Self {
+        let (cos, alpha) = (w.cos, w.alpha(q));
         let b1 = 1.0 - cos;
         Self::normalized(b1 / 2.0, b1, b1 / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
     }
 
-    pub fn highpass(freq: f32, q: f32, sample_rate: f32) -> Self {
-        let (cos, alpha) = Self::omega(freq, q, sample_rate);
+    pub fn highpass_at(w: Angle, q: f32) -> Self {
+        let (cos, alpha) = (w.cos, w.alpha(q));
         let b1 = -(1.0 + cos);
         Self::normalized(-b1 / 2.0, b1, -b1 / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
     }
 
-    pub fn peak(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = Self::amplitude(gain_db);
-        let (cos, alpha) = Self::omega(freq, q, sample_rate);
+    pub fn peak_at(w: Angle, q: f32, a: f64) -> Self {
+        let (cos, alpha) = (w.cos, w.alpha(q));
         Self::normalized(
             1.0 + alpha * a,
             -2.0 * cos,
@@ -66,9 +87,8 @@ impl Coefficients {
         )
     }
 
-    pub fn low_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = Self::amplitude(gain_db);
-        let (cos, alpha) = Self::omega(freq, q, sample_rate);
+    pub fn low_shelf_at(w: Angle, q: f32, a: f64) -> Self {
+        let (cos, alpha) = (w.cos, w.alpha(q));
         let k = 2.0 * a.sqrt() * alpha;
         Self::normalized(
             a * ((a + 1.0) - (a - 1.0) * cos + k),
@@ -80,9 +100,8 @@ impl Coefficients {
         )
     }
 
-    pub fn high_shelf(freq: f32, q: f32, gain_db: f32, sample_rate: f32) -> Self {
-        let a = Self::amplitude(gain_db);
-        let (cos, alpha) = Self::omega(freq, q, sample_rate);
+    pub fn high_shelf_at(w: Angle, q: f32, a: f64) -> Self {
+        let (cos, alpha) = (w.cos, w.alpha(q));
         let k = 2.0 * a.sqrt() * alpha;
         Self::normalized(
             a * ((a + 1.0) + (a - 1.0) * cos + k),
@@ -94,28 +113,14 @@ impl Coefficients {
         )
     }
 
-    /// First-order low-pass (b2 = a2 = 0), bilinear with the cutoff prewarped so that it is
-    /// exactly -3 dB at `freq`: the real pole of an odd-order Butterworth cascade.
-    pub fn first_order_lowpass(freq: f32, sample_rate: f32) -> Self {
-        let k = (Self::w0(freq, sample_rate) / 2.0).tan();
+    pub fn first_order_lowpass_at(w: Angle) -> Self {
+        let k = w.half_tan();
         Self::normalized(k, k, 0.0, k + 1.0, k - 1.0, 0.0)
     }
 
-    /// First-order high-pass counterpart of [`Self::first_order_lowpass`].
-    pub fn first_order_highpass(freq: f32, sample_rate: f32) -> Self {
-        let k = (Self::w0(freq, sample_rate) / 2.0).tan();
+    pub fn first_order_highpass_at(w: Angle) -> Self {
+        let k = w.half_tan();
         Self::normalized(1.0, -1.0, 0.0, k + 1.0, k - 1.0, 0.0)
-    }
-
-    /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
-    /// place the difference equation is written. Callers pass the states through
-    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
-    #[inline(always)]
-    pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
-        let y = self.b0 * x + *s1;
-        *s1 = self.b1 * x - self.a1 * y + *s2;
-        *s2 = self.b2 * x - self.a2 * y;
-        y
     }
 
     /// Magnitude of the response at `freq`, for tests and the editor's curve.
@@ -128,6 +133,68 @@ impl Coefficients {
         let dr = 1.0 + self.a1 * z1r + self.a2 * z2r;
         let di = self.a1 * z1i + self.a2 * z2i;
         ((nr * nr + ni * ni) / (dr * dr + di * di)).sqrt() as f32
+    }
+}
+
+/// Coefficients as the recursion uses them: `c1 = b1 - a1·b0` and `c2 = b2 - a2·b0` in place
+/// of `b1` and `b2`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kernel {
+    pub b0: f64,
+    pub c1: f64,
+    pub c2: f64,
+    pub a1: f64,
+    pub a2: f64,
+}
+
+impl From<Coefficients> for Kernel {
+    fn from(c: Coefficients) -> Self {
+        Self { b0: c.b0, c1: c.b1 - c.a1 * c.b0, c2: c.b2 - c.a2 * c.b0, a1: c.a1, a2: c.a2 }
+    }
+}
+
+impl Kernel {
+    /// One sample through a transposed direct form II section with states `s1`, `s2`: the one
+    /// place the difference equation is written. Callers pass the states through
+    /// [`flush_state`] often enough that a decaying tail never lingers in subnormals.
+    ///
+    /// The states are the textbook ones (`s1 = b1·x - a1·y + s2`, `s2 = b2·x - a2·y`) with
+    /// `y = b0·x + s1` substituted: `s1` then feeds back through one multiply and one add
+    /// instead of through `y` as well, a recursion a third shorter, and `y` is computed beside
+    /// it.
+    #[inline(always)]
+    pub fn tick(&self, x: f64, s1: &mut f64, s2: &mut f64) -> f64 {
+        let y = self.b0 * x + *s1;
+        (*s1, *s2) = ((self.c1 * x + *s2) - self.a1 * *s1, self.c2 * x - self.a2 * *s1);
+        y
+    }
+}
+
+/// Cosine and sine of a design's angular frequency: its transcendental part, computed once
+/// for all the sections of a filter at that frequency, and kept while only Q or gain move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Angle {
+    cos: f64,
+    sin: f64,
+}
+
+impl Angle {
+    /// At `freq` (kept below Nyquist).
+    pub fn new(freq: f32, sample_rate: f32) -> Self {
+        let (sin, cos) =
+            (2.0 * PI * freq.clamp(1.0, 0.49 * sample_rate) as f64 / sample_rate as f64).sin_cos();
+        Self { cos, sin }
+    }
+
+    /// The cookbook's alpha.
+    fn alpha(self, q: f32) -> f64 {
+        self.sin / (2.0 * q.max(1e-3) as f64)
+    }
+
+    /// `tan(w0 / 2)`, the bilinear transform's prewarping, without cancellation anywhere below
+    /// Nyquist.
+    fn half_tan(self) -> f64 {
+        self.sin / (1.0 + self.cos)
     }
 }
 
@@ -159,7 +226,7 @@ impl Default for Biquad {
 impl Biquad {
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let y = self.coeffs.tick(x as f64, &mut self.s1, &mut self.s2);
+        let y = Kernel::from(self.coeffs).tick(x as f64, &mut self.s1, &mut self.s2);
         (self.s1, self.s2) = (flush_state(self.s1), flush_state(self.s2));
         crate::util::flush(y as f32)
     }

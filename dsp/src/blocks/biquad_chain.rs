@@ -1,7 +1,7 @@
 //! Biquad sections in series over a stereo signal, both channels sharing the coefficients, and
 //! the clock that paces their coefficient updates and state flushes.
 
-use super::biquad::{flush_state, Coefficients};
+use super::biquad::{flush_state, Coefficients, Kernel};
 use crate::util::flush;
 
 /// Samples per period of [`UpdateClock`]. Designing coefficients costs a few transcendental
@@ -9,15 +9,15 @@ use crate::util::flush;
 /// [`StereoBiquad::ramp_to`]), so this coarse pace causes no zipper noise.
 pub const UPDATE_INTERVAL: usize = 32;
 
-const ZERO: Coefficients = Coefficients { b0: 0.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 };
+const ZERO: Kernel = Kernel { b0: 0.0, c1: 0.0, c2: 0.0, a1: 0.0, a2: 0.0 };
 
 /// One section for both channels of a stereo signal.
 #[derive(Debug, Clone, Copy)]
 pub struct StereoBiquad {
-    coeffs: Coefficients,
+    coeffs: Kernel,
     /// Where the current glide ends, what it adds per sample, and how many samples it has left.
-    target: Coefficients,
-    step: Coefficients,
+    target: Kernel,
+    step: Kernel,
     ramp_left: usize,
     s1: [f64; 2],
     s2: [f64; 2],
@@ -25,7 +25,7 @@ pub struct StereoBiquad {
 
 impl Default for StereoBiquad {
     fn default() -> Self {
-        let c = Coefficients::IDENTITY;
+        let c = Kernel::from(Coefficients::IDENTITY);
         Self { coeffs: c, target: c, step: ZERO, ramp_left: 0, s1: [0.0; 2], s2: [0.0; 2] }
     }
 }
@@ -33,6 +33,7 @@ impl Default for StereoBiquad {
 impl StereoBiquad {
     /// Jumps to `coeffs` with a cleared state: for a section that is not heard yet.
     pub fn restart(&mut self, coeffs: Coefficients) {
+        let coeffs = Kernel::from(coeffs);
         *self = Self { coeffs, target: coeffs, ..Self::default() };
     }
 
@@ -40,11 +41,11 @@ impl StereoBiquad {
     /// coefficient set on the way is stable when both ends are, because the region of stable
     /// (a1, a2) is a triangle, which is convex.
     pub fn ramp_to(&mut self, coeffs: Coefficients, samples: usize) {
-        let (c, k) = (self.coeffs, 1.0 / samples.max(1) as f64);
-        self.step = Coefficients {
+        let (coeffs, c, k) = (Kernel::from(coeffs), self.coeffs, 1.0 / samples.max(1) as f64);
+        self.step = Kernel {
             b0: (coeffs.b0 - c.b0) * k,
-            b1: (coeffs.b1 - c.b1) * k,
-            b2: (coeffs.b2 - c.b2) * k,
+            c1: (coeffs.c1 - c.c1) * k,
+            c2: (coeffs.c2 - c.c2) * k,
             a1: (coeffs.a1 - c.a1) * k,
             a2: (coeffs.a2 - c.a2) * k,
         };
@@ -114,8 +115,8 @@ fn run_sections<const N: usize, const RAMP: bool>(
         for k in 0..N {
             if RAMP {
                 let (c, d) = (&mut c[k], &step[k]);
-                (c.b0, c.b1, c.b2, c.a1, c.a2) =
-                    (c.b0 + d.b0, c.b1 + d.b1, c.b2 + d.b2, c.a1 + d.a1, c.a2 + d.a2);
+                (c.b0, c.c1, c.c2, c.a1, c.a2) =
+                    (c.b0 + d.b0, c.c1 + d.c1, c.c2 + d.c2, c.a1 + d.a1, c.a2 + d.a2);
             }
             xl = c[k].tick(xl, &mut s1[k][0], &mut s2[k][0]);
             xr = c[k].tick(xr, &mut s1[k][1], &mut s2[k][1]);

@@ -9,10 +9,13 @@
 
 use super::delay_line::DelayLine;
 use super::oversampling::{Oversampler, CHUNK, LATENCY};
-use crate::smooth::Smoothed;
+use super::period_ramp::AnchoredRamp;
 use crate::util::flush;
 
 pub const CROSSFADE_MS: f32 = 10.0;
+
+/// A smoothed control of the drive effects, followed in linear ramps of 32 samples.
+pub type Control = AnchoredRamp<32>;
 
 type Frames = [[f32; 2]; CHUNK];
 
@@ -26,8 +29,8 @@ pub struct DriveStage {
     /// Samples of the crossfade done so far, `None` when not fading.
     fade: Option<usize>,
     fade_len: usize,
-    pre_gain: Smoothed,
-    mix: Smoothed,
+    pre_gain: Control,
+    mix: Control,
     wet: [Frames; 2],
     dry: [Frames; 2],
     gains: [f32; CHUNK],
@@ -49,8 +52,8 @@ impl DriveStage {
             target: (1, 0),
             fade: None,
             fade_len: (CROSSFADE_MS * 0.001 * sample_rate).max(1.0) as usize,
-            pre_gain: Smoothed::new(1.0, sample_rate),
-            mix: Smoothed::new(1.0, sample_rate),
+            pre_gain: Control::new(1.0, sample_rate),
+            mix: Control::new(1.0, sample_rate),
             wet: [[[0.0; 2]; CHUNK]; 2],
             dry: [[[0.0; 2]; CHUNK]; 2],
             gains: [0.0; CHUNK],
@@ -116,15 +119,15 @@ impl DriveStage {
             // When it is needed again, it runs one chunk before the mix moves: enough to refill
             // its short memory (pads, and allpasses whose stale state decays below -30 dB,
             // which the mix's slow start then scales down by another 50 dB).
-            let dry_needed = !(self.mix.is_settled() && self.mix.current() == 1.0);
+            let dry_needed = !(self.mix.is_steady() && self.mix.value() == 1.0);
             let warming_up = dry_needed && !self.dry_running;
             self.dry_running = dry_needed;
             let gains = &mut self.gains[..n];
-            // Settled values are filled in at once (the common case), gliding ones sample by sample.
-            if self.pre_gain.is_settled() {
-                gains.fill(self.pre_gain.current());
+            // A settled drive (the usual case) is filled in at once.
+            if self.pre_gain.is_steady() {
+                gains.fill(self.pre_gain.value());
             } else {
-                gains.iter_mut().for_each(|g| *g = self.pre_gain.next());
+                self.pre_gain.fill(gains);
             }
             let [wet, wet_b] = &mut self.wet;
             let [dry, dry_b] = &mut self.dry;
@@ -181,10 +184,13 @@ impl DriveStage {
                     }
                 }
             }
-            let mix = &mut self.mix;
-            let gliding = !mix.is_settled() && !warming_up;
+            // Warming up, the mix waits for the next chunk to move.
+            let mut mix = [self.mix.value(); CHUNK];
+            if !warming_up {
+                self.mix.fill(&mut mix[..n]);
+            }
             for (i, (w, d)) in wet.iter().zip(dry.iter()).enumerate() {
-                let m = if gliding { mix.next() } else { mix.current() };
+                let m = mix[i];
                 // Not `d + (w - d) * m`: this form gives exactly the wet signal at mix 1 and
                 // exactly the dry one at mix 0.
                 l[i] = flush(d[0] * (1.0 - m) + w[0] * m);

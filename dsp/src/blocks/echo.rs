@@ -19,14 +19,16 @@
 //! the host splits the audio into blocks.
 
 use crate::blocks::delay_line::DelayLine;
+use crate::blocks::period_ramp::PeriodRamp;
 use crate::effect::Effect;
 use crate::param::ParamSpec;
-use crate::smooth::{Smoothed, SMOOTHING_MS};
+use crate::smooth::SMOOTHING_MS;
 use crate::util::{flush, ms_to_samples, synced_ms};
 use std::ops::Range;
 
 /// Samples per control period.
 const PERIOD: usize = 64;
+type Ramp = PeriodRamp<PERIOD>;
 /// Samples rendered at once; no delay may be shorter (1 ms is 22 samples at 22.05 kHz).
 const RUN: usize = 16;
 const MAX_TAPS: usize = 8;
@@ -67,35 +69,6 @@ pub enum Control {
     TapCount,
     /// Output level of the tap at `k + 1` times the spacing; without these, taps have level 1.
     TapLevel(usize),
-}
-
-/// A smoothed parameter applied as a linear ramp across each control period.
-#[derive(Debug, Clone, Copy)]
-struct Ramp {
-    smoothed: Smoothed,
-    start: f32,
-    step: f32,
-}
-
-impl Ramp {
-    fn new(sample_rate: f32) -> Self {
-        Self { smoothed: Smoothed::new(0.0, sample_rate), start: 0.0, step: 0.0 }
-    }
-
-    fn tick(&mut self) {
-        self.start = self.smoothed.current();
-        self.step = (self.smoothed.advance(PERIOD) - self.start) / PERIOD as f32;
-    }
-
-    /// The value `j` samples into the period; exactly the settled value when not moving.
-    #[inline]
-    fn at(&self, j: f32) -> f32 {
-        self.start + self.step * j
-    }
-
-    fn is_silent(&self) -> bool {
-        self.start == 0.0 && self.step == 0.0
-    }
 }
 
 /// A delay in whole samples that moves to a new value by a linear crossfade of two read
@@ -191,10 +164,10 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
             tap_count: 1,
             levels: [1.0; MAX_TAPS],
             feedback: 0.0,
-            tap_gain: [Ramp::new(sample_rate); MAX_TAPS],
-            tap_feedback: [Ramp::new(sample_rate); MAX_TAPS],
-            mix: Ramp::new(sample_rate),
-            narrow: Ramp::new(sample_rate),
+            tap_gain: [Ramp::new(0.0, sample_rate); MAX_TAPS],
+            tap_feedback: [Ramp::new(0.0, sample_rate); MAX_TAPS],
+            mix: Ramp::new(0.0, sample_rate),
+            narrow: Ramp::new(0.0, sample_rate),
             active_taps: 0,
             from: [[0; MAX_TAPS]; 2],
             to: [[0; MAX_TAPS]; 2],
@@ -217,9 +190,9 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
     fn update_taps(&mut self) {
         for k in 0..MAX_TAPS {
             let sounds = k < self.tap_count;
-            self.tap_gain[k].smoothed.set_target(if sounds { self.levels[k] } else { 0.0 });
+            self.tap_gain[k].set_target(if sounds { self.levels[k] } else { 0.0 });
             let last = k + 1 == self.tap_count;
-            self.tap_feedback[k].smoothed.set_target(if last { self.feedback } else { 0.0 });
+            self.tap_feedback[k].set_target(if last { self.feedback } else { 0.0 });
         }
     }
 
@@ -329,8 +302,8 @@ impl<const PING_PONG: bool> Effect for Echo<PING_PONG> {
                 self.levels[k] = v;
                 self.update_taps();
             }
-            Control::Mix => self.mix.smoothed.set_target(v),
-            Control::Width => self.narrow.smoothed.set_target(0.5 * (1.0 - v)),
+            Control::Mix => self.mix.set_target(v),
+            Control::Width => self.narrow.set_target(0.5 * (1.0 - v)),
         }
     }
 
@@ -344,7 +317,7 @@ impl<const PING_PONG: bool> Effect for Echo<PING_PONG> {
     fn reset(&mut self) {
         self.lines.iter_mut().for_each(DelayLine::reset);
         self.times.iter_mut().for_each(FadingTime::snap);
-        self.ramps().for_each(|r| r.smoothed.snap());
+        self.ramps().for_each(Ramp::snap);
         self.phase = 0;
     }
 

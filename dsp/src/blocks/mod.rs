@@ -14,6 +14,7 @@ pub mod echo;
 pub mod gate_envelope;
 pub mod level_detector;
 pub mod oversampling;
+pub mod period_ramp;
 pub mod reverb_controls;
 pub mod reverb_parts;
 pub mod sliding_max;

@@ -2,8 +2,12 @@
 //! and the wet/dry/width mix on the way out.
 
 use crate::blocks::delay_bank::{ChunkClock, DelayBank, Glide, CHUNK};
+use crate::blocks::period_ramp::AnchoredRamp;
 use crate::param::ParamSpec;
 use crate::smooth::Smoothed;
+
+/// The output levels follow their smoothing in linear ramps a control period long.
+type Level = AnchoredRamp<CHUNK>;
 
 /// Parameter indices every reverb shares (the named ones add [`PREDELAY`]).
 pub const SIZE: usize = 0;
@@ -64,9 +68,9 @@ impl PreDelay {
 pub struct ReverbControls {
     size: Smoothed,
     damping: Smoothed,
-    wet: Smoothed,
-    dry: Smoothed,
-    width: Smoothed,
+    wet: Level,
+    dry: Level,
+    width: Level,
     /// The tank's output gain at a wet level of 1.
     wet_scale: f32,
     /// Copied out by the effect's `process` while it runs, as its closure borrows the effect.
@@ -76,12 +80,13 @@ pub struct ReverbControls {
 impl ReverbControls {
     pub fn new(params: &[ParamSpec], wet_scale: f32, sample_rate: f32) -> Self {
         let s = |i: usize| Smoothed::new(params[i].default, sample_rate);
+        let level = |i: usize| Level::new(params[i].default, sample_rate);
         Self {
             size: s(SIZE),
             damping: s(DAMPING),
-            wet: s(WET),
-            dry: s(DRY),
-            width: s(WIDTH),
+            wet: level(WET),
+            dry: level(DRY),
+            width: level(WIDTH),
             wet_scale,
             clock: ChunkClock::default(),
         }
@@ -100,37 +105,71 @@ impl ReverbControls {
     }
 
     pub fn reset(&mut self) {
-        for s in [&mut self.size, &mut self.damping, &mut self.wet, &mut self.dry, &mut self.width] {
-            s.snap();
+        self.size.snap();
+        self.damping.snap();
+        for level in [&mut self.wet, &mut self.dry, &mut self.width] {
+            level.snap();
         }
         self.clock = ChunkClock::default();
     }
 
-    /// Size and damping one control period later, and whether they moved.
-    pub fn advance(&mut self) -> (f32, f32, bool) {
-        let moving = !(self.size.is_settled() && self.damping.is_settled());
-        (self.size.advance(CHUNK), self.damping.advance(CHUNK), moving)
+    /// At a control period's start: size and damping one period later, and which of them
+    /// moved, so that the reverb redesigns only what depends on them.
+    pub fn advance(&mut self) -> Advanced {
+        let (size_moved, damping_moved) = (!self.size.is_settled(), !self.damping.is_settled());
+        Advanced {
+            size: self.size.advance(CHUNK),
+            damping: self.damping.advance(CHUNK),
+            size_moved,
+            damping_moved,
+        }
     }
 
     /// Mixes a chunk of input (`left`, `right`, in place) with the tank's output.
     #[inline]
     pub fn mix(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32]) {
-        let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
-        if self.wet.is_settled() && self.dry.is_settled() && self.width.is_settled() {
-            let (wet, dry) = (self.wet.current() * self.wet_scale, self.dry.current());
-            let (mid, side) = (0.5 * wet, 0.5 * wet * self.width.current());
+        if self.wet.is_steady() && self.dry.is_steady() && self.width.is_steady() {
+            let (wet, dry) = (self.wet.value() * self.wet_scale, self.dry.value());
+            let (mid, side) = (0.5 * wet, 0.5 * wet * self.width.value());
+            let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
             for ((l, r), (wl, wr)) in frames {
                 let (m, s) = ((wl + wr) * mid, (wl - wr) * side);
                 (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
             }
         } else {
-            for ((l, r), (wl, wr)) in frames {
-                let (wet, dry, width) =
-                    (self.wet.next() * self.wet_scale, self.dry.next(), self.width.next());
-                let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width));
-                (*l, *r) = (*l * dry + m + s, *r * dry + m - s);
-            }
+            self.mix_gliding(left, right, wet_l, wet_r);
         }
+    }
+
+    /// [`mix`](Self::mix) while a level glides, out of line: rarer, and kept from crowding the
+    /// reverb's own loops.
+    #[inline(never)]
+    fn mix_gliding(&mut self, left: &mut [f32], right: &mut [f32], wet_l: &[f32], wet_r: &[f32]) {
+        let n = left.len().min(CHUNK);
+        let (mut wet, mut dry, mut width) = ([0.0; CHUNK], [0.0; CHUNK], [0.0; CHUNK]);
+        self.wet.fill(&mut wet[..n]);
+        self.dry.fill(&mut dry[..n]);
+        self.width.fill(&mut width[..n]);
+        let frames = left.iter_mut().zip(right.iter_mut()).zip(wet_l.iter().zip(wet_r));
+        for (k, ((l, r), (wl, wr))) in frames.enumerate() {
+            let wet = wet[k] * self.wet_scale;
+            let (m, s) = ((wl + wr) * (0.5 * wet), (wl - wr) * (0.5 * wet * width[k]));
+            (*l, *r) = (*l * dry[k] + m + s, *r * dry[k] + m - s);
+        }
+    }
+}
+
+/// What [`ReverbControls::advance`] gives.
+pub struct Advanced {
+    pub size: f32,
+    pub damping: f32,
+    pub size_moved: bool,
+    pub damping_moved: bool,
+}
+
+impl Advanced {
+    pub fn moved(&self) -> bool {
+        self.size_moved || self.damping_moved
     }
 }
 

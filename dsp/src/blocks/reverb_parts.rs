@@ -38,10 +38,15 @@ pub struct OnePoleState {
 
 impl OnePole4 {
     pub fn new(c: f32, p: f32) -> Self {
-        let pow = |k: usize| p.powi(k as i32);
+        // Powers by products rather than `powi`, a library call each: modulated damping
+        // redesigns these filters every period.
+        let mut pow = [1.0; 5];
+        for k in 1..5 {
+            pow[k] = pow[k - 1] * p;
+        }
         let cols =
-            std::array::from_fn(|m| std::array::from_fn(|k| if k >= m { c * pow(k - m) } else { 0.0 }));
-        Self { cols, pows: std::array::from_fn(|k| pow(k + 1)) }
+            std::array::from_fn(|m| std::array::from_fn(|k| if k >= m { c * pow[k - m] } else { 0.0 }));
+        Self { cols, pows: std::array::from_fn(|k| pow[k + 1]) }
     }
 
     /// A unity-gain low-pass whose -3 dB point is at `cutoff` (matched-z: exact for low

@@ -2,8 +2,8 @@
 //! the shaper, so that darkening tames the fizz a distortion adds and brightening brings out its
 //! bite, with the middle position exactly neutral.
 
+use super::drive_stage::Control;
 use super::oversampling::CHUNK;
-use crate::smooth::Smoothed;
 use crate::util::{db_to_gain, flush};
 use std::f32::consts::PI;
 
@@ -15,8 +15,8 @@ const SIDE_DB: f32 = 6.0;
 pub struct Tilt {
     coeff: f32,
     low: [f32; 2],
-    low_gain: Smoothed,
-    high_gain: Smoothed,
+    low_gain: Control,
+    high_gain: Control,
 }
 
 impl Tilt {
@@ -24,8 +24,8 @@ impl Tilt {
         let mut t = Self {
             coeff: (-2.0 * PI * PIVOT_HZ / sample_rate).exp(),
             low: [0.0; 2],
-            low_gain: Smoothed::new(1.0, sample_rate),
-            high_gain: Smoothed::new(1.0, sample_rate),
+            low_gain: Control::new(1.0, sample_rate),
+            high_gain: Control::new(1.0, sample_rate),
         };
         t.set_tone(tone);
         t.reset();
@@ -58,13 +58,16 @@ impl Tilt {
                 *x = gl * *x + (gh - gl) * (*x - *low);
             }
         };
-        // Settled gains (the usual case) are constants of the loop, gliding ones are followed
-        // sample by sample.
-        if self.low_gain.is_settled() && self.high_gain.is_settled() {
-            let (gl, gh) = (self.low_gain.current(), self.high_gain.current());
+        // Settled gains (the usual case) are constants of the loop.
+        let n = frames.len();
+        if self.low_gain.is_steady() && self.high_gain.is_steady() {
+            let (gl, gh) = (self.low_gain.value(), self.high_gain.value());
             frames.iter_mut().for_each(|f| tilt(f, gl, gh));
         } else {
-            frames.iter_mut().for_each(|f| tilt(f, self.low_gain.next(), self.high_gain.next()));
+            let (mut gl, mut gh) = ([0.0; CHUNK], [0.0; CHUNK]);
+            self.low_gain.fill(&mut gl[..n]);
+            self.high_gain.fill(&mut gh[..n]);
+            frames.iter_mut().enumerate().for_each(|(i, f)| tilt(f, gl[i], gh[i]));
         }
         self.low = low.map(flush);
     }

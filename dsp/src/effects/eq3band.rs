@@ -1,7 +1,7 @@
 //! Three-Band EQ: an RBJ low shelf, peak and high shelf in series, each centred exactly on its
 //! set frequency (the predecessor's bands sat an octave too high).
 
-use crate::blocks::biquad::Coefficients;
+use crate::blocks::biquad::{Angle, Coefficients};
 use crate::blocks::biquad_chain::{process_chain, StereoBiquad, UpdateClock, UPDATE_INTERVAL};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -28,8 +28,8 @@ pub static SPEC: EffectSpec = EffectSpec {
 /// Parameters per band, in the order of [`SPEC`]: gain, frequency, Q.
 const PARAMS_PER_BAND: usize = 3;
 
-/// A cookbook design: (frequency, Q, gain in dB, sample rate).
-type Design = fn(f32, f32, f32, f32) -> Coefficients;
+/// A cookbook design: (angle, Q, amplitude).
+type Design = fn(Angle, f32, f64) -> Coefficients;
 
 /// One band. Frequency and Q glide in the log domain, so that a sweep moves evenly through the
 /// octaves.
@@ -38,6 +38,10 @@ struct Band {
     gain_db: Smoothed,
     log_freq: Smoothed,
     log_q: Smoothed,
+    /// The design's transcendental parts, redone only when what they depend on moves.
+    angle: Angle,
+    q: f32,
+    amplitude: f64,
     filter: StereoBiquad,
     /// False while the gain rests at 0 dB: the band is then an identity and is skipped.
     active: bool,
@@ -51,6 +55,9 @@ impl Band {
             gain_db: Smoothed::new(default(0), sample_rate),
             log_freq: Smoothed::new(default(1).ln(), sample_rate),
             log_q: Smoothed::new(default(2).ln(), sample_rate),
+            angle: Angle::new(default(1), sample_rate),
+            q: default(2),
+            amplitude: 1.0,
             filter: StereoBiquad::default(),
             active: false,
         };
@@ -70,16 +77,19 @@ impl Band {
         !(self.gain_db.is_settled() && self.log_freq.is_settled() && self.log_q.is_settled())
     }
 
-    fn coefficients(&self, gain_db: f32, sample_rate: f32) -> Coefficients {
-        (self.design)(self.log_freq.current().exp(), self.log_q.current().exp(), gain_db, sample_rate)
+    fn coefficients(&self) -> Coefficients {
+        (self.design)(self.angle, self.q, self.amplitude)
     }
 
     fn snap(&mut self, sample_rate: f32) {
         self.gain_db.snap();
         self.log_freq.snap();
         self.log_q.snap();
+        self.angle = Angle::new(self.log_freq.current().exp(), sample_rate);
+        self.q = self.log_q.current().exp();
+        self.amplitude = Coefficients::amplitude(self.gain_db.current());
         self.active = self.gain_db.current() != 0.0;
-        self.filter.restart(self.coefficients(self.gain_db.current(), sample_rate));
+        self.filter.restart(self.coefficients());
     }
 
     /// Advances the settings by one update period and ramps the coefficients to match.
@@ -87,17 +97,26 @@ impl Band {
         if !self.is_gliding() {
             return;
         }
+        if !self.log_freq.is_settled() {
+            self.angle = Angle::new(self.log_freq.advance(UPDATE_INTERVAL).exp(), sample_rate);
+        }
+        if !self.log_q.is_settled() {
+            self.q = self.log_q.advance(UPDATE_INTERVAL).exp();
+        }
+        let gain_moves = !self.gain_db.is_settled();
         let gain_db = self.gain_db.advance(UPDATE_INTERVAL);
-        self.log_freq.advance(UPDATE_INTERVAL);
-        self.log_q.advance(UPDATE_INTERVAL);
         let was_active = self.active;
         self.active = !(gain_db == 0.0 && self.gain_db.is_settled());
         if self.active {
             if !was_active {
                 // At 0 dB the design is exactly the identity the skipped band stood for.
-                self.filter.restart(self.coefficients(0.0, sample_rate));
+                self.amplitude = 1.0;
+                self.filter.restart(self.coefficients());
             }
-            self.filter.ramp_to(self.coefficients(gain_db, sample_rate), UPDATE_INTERVAL);
+            if gain_moves {
+                self.amplitude = Coefficients::amplitude(gain_db);
+            }
+            self.filter.ramp_to(self.coefficients(), UPDATE_INTERVAL);
         }
     }
 }
@@ -113,9 +132,9 @@ impl Eq3Band {
         Self {
             sample_rate,
             bands: [
-                Band::new(Coefficients::low_shelf, 0, sample_rate),
-                Band::new(Coefficients::peak, 1, sample_rate),
-                Band::new(Coefficients::high_shelf, 2, sample_rate),
+                Band::new(Coefficients::low_shelf_at, 0, sample_rate),
+                Band::new(Coefficients::peak_at, 1, sample_rate),
+                Band::new(Coefficients::high_shelf_at, 2, sample_rate),
             ],
             clock: UpdateClock::default(),
         }

@@ -87,8 +87,9 @@ impl Hall {
     /// Once per control period: follows size and damping, moves the modulation. `glide` is false on
     /// reset, where everything jumps to its place.
     fn update(&mut self, glide: bool) {
-        let (size, damping, moving) = self.controls.advance();
-        if moving || !glide {
+        let advanced = self.controls.advance();
+        let (size, damping) = (advanced.size, advanced.damping);
+        if advanced.moved() || !glide {
             let scale = length_scale(size) * self.samples_per_ms;
             self.lines = LINES_MS.map(|ms| (ms * scale).round());
             let cos_ref = (2.0 * PI * DAMPING_REF_HZ / self.sample_rate).cos();

@@ -2,7 +2,7 @@
 
 use std::f32::consts::PI;
 
-use crate::blocks::biquad::Coefficients;
+use crate::blocks::biquad::{Angle, Coefficients};
 use crate::blocks::biquad_chain::{process_chain, StereoBiquad, UpdateClock, UPDATE_INTERVAL};
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
@@ -51,22 +51,19 @@ impl Shape {
     /// All are prewarped to the same cutoff, so the cascade is exactly the bilinear transform
     /// of the analog Butterworth filter: -3 dB at the cutoff whatever the order.
     fn design(self, cutoff: f32, sample_rate: f32) -> [Coefficients; MAX_SECTIONS] {
-        let n = self.order;
+        let (n, w) = (self.order, Angle::new(cutoff, sample_rate));
         let mut sections = [Coefficients::IDENTITY; MAX_SECTIONS];
         for (k, section) in sections.iter_mut().enumerate().take(n / 2) {
             let angle = (2 * k + 1 + n % 2) as f32 * PI / (2 * n) as f32;
             let q = 0.5 / angle.cos();
-            *section = if self.lowpass {
-                Coefficients::lowpass(cutoff, q, sample_rate)
-            } else {
-                Coefficients::highpass(cutoff, q, sample_rate)
-            };
+            *section =
+                if self.lowpass { Coefficients::lowpass_at(w, q) } else { Coefficients::highpass_at(w, q) };
         }
         if n % 2 == 1 {
             sections[n / 2] = if self.lowpass {
-                Coefficients::first_order_lowpass(cutoff, sample_rate)
+                Coefficients::first_order_lowpass_at(w)
             } else {
-                Coefficients::first_order_highpass(cutoff, sample_rate)
+                Coefficients::first_order_highpass_at(w)
             };
         }
         sections

@@ -135,9 +135,9 @@ impl Plate {
     /// Once per control period: follows size and damping, moves the modulation (`glide` false
     /// on reset).
     fn update(&mut self, glide: bool) {
-        let (size, damping, moving) = self.controls.advance();
-        if moving || !glide {
-            let rt60 = rt60(size) * self.sample_rate;
+        let advanced = self.controls.advance();
+        if advanced.size_moved || !glide {
+            let rt60 = rt60(advanced.size) * self.sample_rate;
             let gain = |samples: usize| decay_gain(samples as f32, rt60);
             self.gains = self.delays.map(|half| half.map(gain));
             self.weights = self.taps.map(|side| side.map(|(_, delay, sign)| sign * gain(delay)));
@@ -152,7 +152,9 @@ impl Plate {
                 let cap = |samples: usize| gain(samples).powi(2);
                 [DECAY_DIFFUSION_1.max(-cap(half[0])), decay_diffusion_2.min(cap(half[2]))]
             });
-            self.lowpass = OnePole4::lowpass(cutoff(damping), self.sample_rate);
+        }
+        if advanced.damping_moved || !glide {
+            self.lowpass = OnePole4::lowpass(cutoff(advanced.damping), self.sample_rate);
         }
         let (c, s) = if glide { self.lfo.advance() } else { (1.0, 0.0) };
         for (half, m) in [c, s].iter().enumerate() {

@@ -76,13 +76,14 @@ impl Freeverb {
 
     /// Once per control period while size or damping move, and on reset (`force`).
     fn update(&mut self, force: bool) {
-        let (size, damping, moving) = self.controls.advance();
-        if !(moving || force) {
-            return;
+        let advanced = self.controls.advance();
+        if advanced.size_moved || force {
+            self.feedback = 0.28 * advanced.size + 0.7;
         }
-        self.feedback = 0.28 * size + 0.7;
-        let damp = (0.4 * damping).powf(self.damp_exponent);
-        self.lowpass = OnePole4::new(1.0 - damp, damp);
+        if advanced.damping_moved || force {
+            let damp = (0.4 * advanced.damping).powf(self.damp_exponent);
+            self.lowpass = OnePole4::new(1.0 - damp, damp);
+        }
     }
 }
 

@@ -100,14 +100,15 @@ impl Room {
     /// Once per control period: follows size and damping (`glide` false on reset, where
     /// everything jumps to its place).
     fn update(&mut self, glide: bool) {
-        let (size, damping, moving) = self.controls.advance();
+        let advanced = self.controls.advance();
+        let (size, damping) = (advanced.size, advanced.damping);
         let scale = length_scale(size) * self.samples_per_ms;
         for (taps, times) in self.taps.iter_mut().zip(&REFLECTIONS_MS) {
             for (tap, ms) in taps.iter_mut().zip(times) {
                 tap.set(ms * scale, glide);
             }
         }
-        if moving || !glide {
+        if advanced.moved() || !glide {
             self.lines = LINES_MS.map(|ms| (ms * scale).round());
             let cos_ref = (2.0 * PI * DAMPING_REF_HZ / self.sample_rate).cos();
             self.fdn.set_decay(&self.lines, rt60(size) * self.sample_rate, 1.0 - 0.7 * damping, cos_ref);

@@ -1,12 +1,11 @@
 //! Saturation: tanh soft clipping after a drive gain, then a tone tilt and makeup gain.
 
 use crate::blocks::curves;
-use crate::blocks::drive_stage::DriveStage;
-use crate::blocks::oversampling::Oversampler;
+use crate::blocks::drive_stage::{Control, DriveStage};
+use crate::blocks::oversampling::{Oversampler, CHUNK};
 use crate::blocks::tilt::Tilt;
 use crate::effect::{Effect, EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
-use crate::smooth::Smoothed;
 use crate::util::db_to_gain;
 
 pub static SPEC: EffectSpec = EffectSpec {
@@ -26,7 +25,7 @@ pub static SPEC: EffectSpec = EffectSpec {
 struct Saturation {
     stage: DriveStage,
     tilt: Tilt,
-    makeup: Smoothed,
+    makeup: Control,
 }
 
 impl Saturation {
@@ -34,7 +33,7 @@ impl Saturation {
         let mut fx = Self {
             stage: DriveStage::new(sample_rate, 0),
             tilt: Tilt::new(sample_rate, 0.5),
-            makeup: Smoothed::new(1.0, sample_rate),
+            makeup: Control::new(1.0, sample_rate),
         };
         for (i, p) in SPEC.params.iter().enumerate() {
             fx.set_param(i, p.default);
@@ -69,10 +68,15 @@ impl Effect for Saturation {
         self.stage.process(left, right, shape, |wet, _| {
             tilt.process(wet);
             // A settled makeup (the usual case) is a constant of the loop.
-            let settled = makeup.is_settled();
-            for f in wet {
-                let g = if settled { makeup.current() } else { makeup.next() };
-                *f = [f[0] * g, f[1] * g];
+            if makeup.is_steady() {
+                let g = makeup.value();
+                wet.iter_mut().for_each(|f| *f = [f[0] * g, f[1] * g]);
+            } else {
+                let mut gains = [0.0; CHUNK];
+                makeup.fill(&mut gains[..wet.len()]);
+                for (f, g) in wet.iter_mut().zip(gains) {
+                    *f = [f[0] * g, f[1] * g];
+                }
             }
         });
     }

@@ -2,7 +2,7 @@
 
 use super::config::{ConfigError, ModulationConfig};
 use super::envelope::{Adsr, EnvelopeTrigger, ENVELOPE_COUNT};
-use super::follower::{Follower, Levels, SignalInput, FOLLOWER_COUNT, LEVEL_CHUNK};
+use super::follower::{follow_rows, Follower, Levels, SignalInput, FOLLOWER_COUNT, LEVEL_CHUNK};
 use super::lane::LaneSet;
 use super::lfo::{Lfo, LFO_COUNT};
 use super::matrix::{Matrix, Source, SourceValues, TargetResolver};
@@ -159,8 +159,7 @@ impl ModulationEngine {
         }
     }
 
-    /// Followers and transient-triggered envelopes, sample by sample in one loop, so that
-    /// their recursive chains overlap instead of waiting for each other.
+    /// Followers and transient-triggered envelopes, a chunk of levels at a time.
     fn run_audio(&mut self, tick: &Tick) {
         let active = self.active;
         let onset_input = |k: usize| match self.triggers[k] {
@@ -176,20 +175,16 @@ impl ModulationEngine {
             let len = (tick.n - start).min(LEVEL_CHUNK);
             self.levels.measure(tick.main, tick.sidechain, start, len);
             let levels = &self.levels;
-            let rows: [Option<&[f32; LEVEL_CHUNK]>; FOLLOWER_COUNT] = std::array::from_fn(|k| {
+            let rows: [Option<&[f32]>; FOLLOWER_COUNT] = std::array::from_fn(|k| {
                 let f = &self.followers[k];
-                active.follower[k].then(|| levels.get(f.input(), f.is_rms()))
+                active.follower[k].then(|| &levels.get(f.input(), f.is_rms())[..len])
             });
+            follow_rows(&mut self.followers, rows);
             let onsets = onset_inputs.map(|input| input.map(|input| levels.get(input, false)));
-            for i in 0..len {
-                for (follower, row) in self.followers.iter_mut().zip(&rows) {
-                    if let Some(row) = row {
-                        follower.process_level(row[i]);
-                    }
-                }
-                for (k, row) in onsets.iter().enumerate() {
-                    if let Some(row) = row {
-                        if self.detectors[k].process(row[i]) {
+            for (k, row) in onsets.iter().enumerate() {
+                if let Some(row) = row {
+                    for &level in &row[..len] {
+                        if self.detectors[k].process(level) {
                             self.envelopes[k].trigger();
                         }
                         self.envelopes[k].step();

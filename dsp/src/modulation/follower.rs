@@ -82,6 +82,9 @@ pub struct Follower {
     release: f32,
     gain: f32,
     state: f32,
+    /// Scratch for a row's shares in a rising and in a falling step, kept here rather than
+    /// cleared on the stack for every row.
+    shares: [[f32; LEVEL_CHUNK]; 2],
 }
 
 impl Follower {
@@ -95,6 +98,7 @@ impl Follower {
             release: time_constant_coeff(c.release_ms, sample_rate),
             gain: db_to_gain(c.gain_db),
             state: 0.0,
+            shares: [[0.0; LEVEL_CHUNK]; 2],
         }
     }
 
@@ -116,16 +120,54 @@ impl Follower {
         self.rms
     }
 
-    /// Follows one sample of the level [`Levels`] measured for this follower.
-    #[inline]
-    pub(crate) fn process_level(&mut self, level: f32) {
-        self.state = follow(self.state, level, self.attack, self.release);
+    /// The shares of a row of levels in a rising and in a falling step, computed ahead of the
+    /// recursion in loops that run in SIMD.
+    fn compute_shares(&mut self, levels: &[f32]) {
+        let [rise, fall] = &mut self.shares;
+        for ((x, r), f) in levels.iter().zip(rise.iter_mut()).zip(fall.iter_mut()) {
+            (*r, *f) = ((x + FLOOR) * (1.0 - self.attack), (x + FLOOR) * (1.0 - self.release));
+        }
+    }
+
+    /// Follows a row of the levels [`Levels`] measured for this follower.
+    fn follow_row(&mut self, levels: &[f32]) {
+        self.compute_shares(levels);
+        let [rise, fall] = &self.shares;
+        for i in 0..levels.len() {
+            self.state = step(self.state, rise[i], fall[i], self.attack, self.release);
+        }
     }
 
     /// The level times the gain, in 0..1.
     pub fn value(&self) -> f32 {
         let level = if self.rms { self.state.sqrt() } else { self.state };
         (level * self.gain).min(1.0)
+    }
+}
+
+/// Runs each follower that has a row of levels through it. Two run side by side, states in
+/// registers: their recursions are independent, so the CPU overlaps them, where one loop
+/// stepping both through memory made each sample wait for the last one's store.
+pub(crate) fn follow_rows(
+    followers: &mut [Follower; FOLLOWER_COUNT],
+    rows: [Option<&[f32]>; FOLLOWER_COUNT],
+) {
+    let [a, b] = followers;
+    match rows {
+        [Some(x), Some(y)] => {
+            a.compute_shares(x);
+            b.compute_shares(y);
+            let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
+            let (mut s, mut t) = (a.state, b.state);
+            for i in 0..x.len().min(y.len()) {
+                s = step(s, a_rise[i], a_fall[i], a.attack, a.release);
+                t = step(t, b_rise[i], b_fall[i], b.attack, b.release);
+            }
+            (a.state, b.state) = (s, t);
+        }
+        [Some(x), None] => a.follow_row(x),
+        [None, Some(y)] => b.follow_row(y),
+        [None, None] => {}
     }
 }
 
@@ -137,8 +179,32 @@ const FLOOR: f32 = 1e-30;
 #[inline]
 pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
     let x = x + FLOOR;
-    let coeff = if x > state { attack } else { release };
-    x + (state - x) * coeff
+    step(state, x * (1.0 - attack), x * (1.0 - release), attack, release)
+}
+
+/// A follower's step from its input's shares `rise = x·(1 - attack)` and `fall =
+/// x·(1 - release)`: `state·attack + rise` when the input is above the state, `state·release +
+/// fall` when not.
+///
+/// Rather than choosing (on audio, which one applies changes from sample to sample at random,
+/// and a choice the compiler turns into a branch is mispredicted half the time), both are made
+/// and the larger taken if attack is the faster of the two, the smaller otherwise: above the
+/// state the faster one moves more, toward the input, and below it less. The recursion is
+/// then a multiply, an add and a `max` or `min` per sample.
+#[inline(always)]
+fn step(state: f32, rise: f32, fall: f32, attack: f32, release: f32) -> f32 {
+    let (rising, falling) = (state * attack + rise, state * release + fall);
+    if attack <= release {
+        if rising > falling {
+            rising
+        } else {
+            falling
+        }
+    } else if rising < falling {
+        rising
+    } else {
+        falling
+    }
 }
 
 /// Samples per pass of [`Levels::measure`].

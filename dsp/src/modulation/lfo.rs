@@ -39,14 +39,18 @@ pub enum LfoShape {
 impl LfoShape {
     /// The bipolar (-1..1) value after `cycles` cycles. Random shapes draw the value of cycle
     /// `k` from `hash(seed, k)`, so any position renders the same whatever came before it.
+    ///
+    /// Evaluated at every tick of every LFO, so kept cheap: the sines in f32 (the value is one,
+    /// and its error stays below 1e-6), and no library `floor` or `fmod` (calls without SSE4.1).
     pub fn value(self, cycles: f64, seed_hash: u64) -> f32 {
-        let k = cycles.floor();
-        let p = cycles - k;
-        let k = k as i64;
+        let (k, p) = split_cycles(cycles);
         let v = match self {
-            LfoShape::Sine => (TAU * p).sin(),
+            LfoShape::Sine => ((TAU * p) as f32).sin() as f64,
             // In phase with the sine: 0 at p = 0, 1 at 1/4, -1 at 3/4.
-            LfoShape::Triangle => 4.0 * ((p - 0.25).rem_euclid(1.0) - 0.5).abs() - 1.0,
+            LfoShape::Triangle => {
+                let q = p - 0.25;
+                4.0 * (if q < 0.0 { q + 1.0 } else { q } - 0.5).abs() - 1.0
+            }
             LfoShape::Square => {
                 if p < 0.5 {
                     1.0
@@ -59,11 +63,19 @@ impl LfoShape {
             LfoShape::SampleAndHold => random(seed_hash, k),
             LfoShape::SmoothRandom => {
                 let (a, b) = (random(seed_hash, k), random(seed_hash, k + 1));
-                a + (b - a) * (1.0 - (PI * p).cos()) * 0.5
+                a + (b - a) * (1.0 - ((PI * p) as f32).cos() as f64) * 0.5
             }
         };
         v as f32
     }
+}
+
+/// The whole cycles (rounded down) and the phase in 0..1 of a position, as `floor` would give
+/// them (positions stay far below 2^53 cycles).
+fn split_cycles(cycles: f64) -> (i64, f64) {
+    let t = cycles as i64;
+    let k = if t as f64 > cycles { t - 1 } else { t };
+    (k, cycles - k as f64)
 }
 
 /// splitmix64's finalizer: every input bit affects every output bit.
@@ -243,7 +255,7 @@ impl Lfo {
     }
 
     fn evaluate(&mut self) {
-        self.phase = self.cycles - self.cycles.floor();
+        self.phase = split_cycles(self.cycles).1;
         let v = self.shape.value(self.cycles, self.seed_hash);
         self.value = match self.polarity {
             Polarity::Bipolar => v,
