@@ -64,7 +64,7 @@ impl Smoothed {
     /// (filter coefficients) rather than per sample.
     pub fn advance(&mut self, n: usize) -> f32 {
         if self.current != self.target {
-            self.current = self.target + (self.current - self.target) * self.coeff.powi(n as i32);
+            self.current = self.target + (self.current - self.target) * power(self.coeff, n);
             self.settle_if_close();
         }
         self.current
@@ -112,4 +112,19 @@ mod tests {
         }
         assert!((a.current() - b.advance(32)).abs() < 1e-4);
     }
+}
+
+/// `base^n` by repeated squaring. Not `powi`: the compiler folds `powi` of constants in higher
+/// precision than it computes at run time, so the same glide could round differently where its
+/// settings happen to be known at compile time. Products fold exactly as they run.
+fn power(mut base: f32, mut n: usize) -> f32 {
+    let mut result = 1.0;
+    while n > 0 {
+        if n & 1 == 1 {
+            result *= base;
+        }
+        base *= base;
+        n >>= 1;
+    }
+    result
 }
