@@ -6,6 +6,7 @@
 //! `cargo bench -p codette_server --bench mixdown`
 
 use codette_dsp::chain::SlotConfig;
+use codette_dsp::registry::EFFECTS;
 use codette_server::audio::wav::WavFormat;
 use codette_server::audio::Audio;
 use codette_server::mixdown::render::{pan_gains, render, Progress, Stage};
@@ -100,25 +101,10 @@ fn main() {
     ]];
     run("channel strip (eq, compressor, delay)", &audio, &strip, None);
     run("channel strip, normalized to -14 LUFS", &audio, &strip, Some(-14.0));
-    // Every implemented effect in turn, three per track, the drive effects (2x oversampled)
-    // included: the expensive case.
-    let real = [
-        "compressor",
-        "limiter",
-        "expander",
-        "gate",
-        "noise_gate",
-        "saturation",
-        "hardclip",
-        "distortion",
-        "waveshaper",
-        "simple_delay",
-        "pingpong_delay",
-        "multitap_delay",
-        "stereo_delay",
-    ];
+    // Every effect in turn, three per track, reverbs and the drive effects included: the
+    // expensive case.
     let rotating: Vec<Vec<SlotConfig>> = (0..TRACKS)
-        .map(|i| (0..3).map(|k| SlotConfig::effect(real[(3 * i + k) % real.len()])).collect())
+        .map(|i| (0..3).map(|k| SlotConfig::effect(EFFECTS[(3 * i + k) % EFFECTS.len()].id)).collect())
         .collect();
-    run("rotating through all 13 implemented effects", &audio, &rotating, None);
+    run("rotating through all 19 effects", &audio, &rotating, None);
 }
