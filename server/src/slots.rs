@@ -5,7 +5,7 @@
 
 use crate::error::{dsp_error, ApiError};
 use codette_dsp::chain::{SlotConfig, TRIM_RANGE_DB};
-use codette_dsp::{registry, EffectSpec, ParamKind};
+use codette_dsp::{registry, EffectSpec, ParamKind, ParamSpec};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,29 +104,31 @@ pub fn plain_values(
                 &at,
             )
         })?;
-        let number = match (value, param.kind) {
-            (ParamValue::Number(n), _) => *n as f32,
-            (ParamValue::Name(name), ParamKind::Choice(options)) => {
-                options.iter().position(|o| o.eq_ignore_ascii_case(name)).ok_or_else(|| {
-                    ApiError::invalid(
-                        "out_of_range",
-                        format!("{id} must be one of {}, got {name:?}", options.join(", ")),
-                        &at,
-                    )
-                })? as f32
-            }
-            (ParamValue::Name(name), _) => {
-                return Err(ApiError::invalid(
-                    "invalid_type",
-                    format!("{id} must be a number, got {name:?}"),
-                    &at,
-                ))
-            }
-        };
-        let valid = param.validate(number).map_err(|m| ApiError::invalid("out_of_range", m, &at))?;
-        values.insert(id.clone(), valid);
+        values.insert(id.clone(), plain_value(param, value, &at)?);
     }
     Ok(values)
+}
+
+/// A requested value of `param` as a checked plain value: a number in its unit, an option's
+/// name (choices), or text with a unit (`-6 dB`, `2.5 kHz`); errors name `field`.
+pub fn plain_value(param: &ParamSpec, value: &ParamValue, field: &str) -> Result<f32, ApiError> {
+    let id = param.id;
+    let number = match (value, param.kind) {
+        (ParamValue::Number(n), _) => *n as f32,
+        (ParamValue::Name(name), ParamKind::Choice(options)) => {
+            options.iter().position(|o| o.eq_ignore_ascii_case(name)).ok_or_else(|| {
+                ApiError::invalid(
+                    "out_of_range",
+                    format!("{id} must be one of {}, got {name:?}", options.join(", ")),
+                    field,
+                )
+            })? as f32
+        }
+        (ParamValue::Name(name), _) => param.parse(name).ok_or_else(|| {
+            ApiError::invalid("invalid_type", format!("{id} must be a number, got {name:?}"), field)
+        })?,
+    };
+    param.validate(number).map_err(|m| ApiError::invalid("out_of_range", m, field))
 }
 
 fn in_range(

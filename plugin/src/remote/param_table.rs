@@ -3,7 +3,7 @@
 use crate::params::{HostParam, RackParams, Role};
 use codette_dsp::param::ParamKind as SpecKind;
 use codette_server::instance::{ParamKind, ParamView};
-use codette_server::slots::ParamValue;
+use codette_server::slots::{plain_value, ParamValue};
 use codette_server::ApiError;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,8 +66,8 @@ impl ParamTable {
         unsafe { self.entries[index].ptr._internal_set_normalized_value(normalized) };
     }
 
-    /// The normalized value of a requested plain value (a number, an option name or a
-    /// boolean), checked against the range; errors name `field`.
+    /// The normalized value of a requested plain value (a number, an option name, text with a
+    /// unit, or a boolean), checked against the range; errors name `field`.
     pub fn plain_to_normalized(
         &self,
         index: usize,
@@ -75,31 +75,7 @@ impl ParamTable {
         field: &str,
     ) -> Result<f32, ApiError> {
         let spec = self.entries[index].spec;
-        let plain = match value {
-            ParamValue::Number(n) => *n as f32,
-            ParamValue::Name(name) => {
-                let position = spec.options().iter().position(|o| o.eq_ignore_ascii_case(name));
-                match position {
-                    Some(i) => i as f32,
-                    None if spec.options().is_empty() => spec.parse(name).ok_or_else(|| {
-                        ApiError::invalid(
-                            "invalid_type",
-                            format!("{name:?} is not a value of {}", spec.id),
-                            field,
-                        )
-                    })?,
-                    None => {
-                        return Err(ApiError::invalid(
-                            "out_of_range",
-                            format!("{} must be one of {}, got {name:?}", spec.id, spec.options().join(", ")),
-                            field,
-                        ))
-                    }
-                }
-            }
-        };
-        let valid = spec.validate(plain).map_err(|m| ApiError::invalid("out_of_range", m, field))?;
-        Ok(spec.normalize(valid))
+        Ok(spec.normalize(plain_value(spec, value, field)?))
     }
 
     /// The plain value at `normalized`, without the float noise of the round trip through the
