@@ -15,7 +15,7 @@ mod recording;
 
 use crate::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
 use analysis::{AnalysisThread, Readings};
-use codette_dsp::analysis::{Analyzer, SpectrumReading};
+use codette_dsp::analysis::{Analyzer, MeterReading, SpectrumReading};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::modulation::{ConfigError, ModulationConfig, RecordMode};
 use codette_dsp::preset::Preset;
@@ -27,12 +27,12 @@ use codette_server::slots::ParamValue;
 use codette_server::transport::HostTransport;
 use codette_server::{ApiError, HostFormat, Instance, StatusCode};
 use history::History;
-use link::{AudioLink, Link};
+use link::{AudioLink, Link, Telemetry};
 use nice_plug::prelude::{nice_warn, PluginApi};
 pub use param_table::ParamTable;
 use recording::{Control, Recording};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 pub struct RemoteInstance {
     params: Arc<RackParams>,
@@ -124,8 +124,8 @@ impl RemoteInstance {
         self.params.modulation.set(preset.modulation.clone()).map_err(|e| config_error(e, "modulation"))
     }
 
-    fn slot_view(&self, slot: usize) -> SlotView {
-        rack_state::slot_view(&self.link, &self.params, self.link.telemetry().as_ref(), slot)
+    fn slot_view(&self, slot: usize, telemetry: Option<&Telemetry>) -> SlotView {
+        rack_state::slot_view(&self.link, &self.params, telemetry, slot)
     }
 
     fn step(
@@ -172,6 +172,15 @@ fn requested_value(
     }
 }
 
+/// What the meters and spectrum read before any audio has been measured, computed once.
+fn silence() -> &'static (MeterReading, SpectrumReading) {
+    static SILENCE: OnceLock<(MeterReading, SpectrumReading)> = OnceLock::new();
+    SILENCE.get_or_init(|| {
+        let analyzer = Analyzer::new(48_000.0);
+        (analyzer.meters(), analyzer.spectrum())
+    })
+}
+
 fn config_error(e: ConfigError, prefix: &str) -> ApiError {
     ApiError::invalid("invalid_field", e.message, format!("{prefix}.{}", e.field))
 }
@@ -201,6 +210,7 @@ impl Instance for RemoteInstance {
 
     fn rack(&self) -> Result<RackView, ApiError> {
         let table = self.link.table();
+        let telemetry = self.link.telemetry();
         let macros = (1..=MACRO_COUNT)
             .map(|m| {
                 let index = table.index(&format!("macro{m}"));
@@ -208,11 +218,11 @@ impl Instance for RemoteInstance {
             })
             .collect();
         Ok(RackView {
-            slots: (0..SLOT_COUNT).map(|s| self.slot_view(s)).collect(),
+            slots: (0..SLOT_COUNT).map(|s| self.slot_view(s, telemetry.as_ref())).collect(),
             order: self.params.order.get().iter().map(|s| s + 1).collect(),
             macros,
             modulation: self.params.modulation.config(),
-            latency_samples: self.link.telemetry().map_or(0, |t| t.latency_samples),
+            latency_samples: telemetry.map_or(0, |t| t.latency_samples),
             history: self.history().view(),
         })
     }
@@ -256,7 +266,7 @@ impl Instance for RemoteInstance {
         }
         config.validate().map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))?;
         self.edit(|| self.link.send(&rack_state::slot_changes(&self.link, slot - 1, &config)))?;
-        Ok(self.slot_view(slot - 1))
+        Ok(self.slot_view(slot - 1, self.link.telemetry().as_ref()))
     }
 
     fn move_slot(&self, from: usize, to: usize) -> Result<Vec<usize>, ApiError> {
@@ -338,7 +348,7 @@ impl Instance for RemoteInstance {
         let touching = request.touch.unwrap_or(true);
         let control = Control { param: &request.param, mode, current, value, touching };
         let time = recording
-            .value(telemetry.as_ref(), &self.params.modulation.config(), control)
+            .value(telemetry.as_ref(), || self.params.modulation.config().lanes, control)
             .map_err(|m| ApiError::invalid("invalid_field", m, "value"))?;
         Ok(RecordOutcome {
             instance: request.instance.clone(),
@@ -363,7 +373,7 @@ impl Instance for RemoteInstance {
         let meters = self.readings.meters();
         Ok(MetersView {
             active: telemetry.is_some() && meters.is_some(),
-            meters: meters.unwrap_or_else(|| Analyzer::new(48_000.0).meters()),
+            meters: meters.unwrap_or_else(|| silence().0),
             gain_reduction_db: (0..SLOT_COUNT)
                 .map(|s| telemetry.and_then(|t| t.gain_reduction_db[s]))
                 .collect(),
@@ -373,8 +383,7 @@ impl Instance for RemoteInstance {
     fn spectrum(&self) -> Result<SpectrumView, ApiError> {
         let reading = self.readings.spectrum();
         let active = reading.is_some() && self.link.telemetry().is_some();
-        let SpectrumReading { frequencies, db } =
-            reading.unwrap_or_else(|| Analyzer::new(48_000.0).spectrum());
+        let SpectrumReading { frequencies, db } = reading.unwrap_or_else(|| silence().1.clone());
         Ok(SpectrumView { active, frequencies, db })
     }
 

@@ -6,7 +6,7 @@
 //! saw it, so a point lands within a block of when its value arrived.
 
 use super::link::Telemetry;
-use codette_dsp::modulation::{AutomationLane, LanePass, ModulationConfig, RecordMode};
+use codette_dsp::modulation::{AutomationLane, LanePass, RecordMode};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a controller sent for one parameter.
@@ -54,17 +54,18 @@ impl Recording {
     }
 
     /// Records a control's value now; `Ok(None)` when the transport is not playing and nothing
-    /// is recorded. `config` holds the lanes a new recording starts from.
+    /// is recorded. `saved_lanes` gives the lanes a new recording starts from (asked only then:
+    /// a controller streams values far more often than recordings start).
     pub fn value(
         &mut self,
         telemetry: Option<&Telemetry>,
-        config: &ModulationConfig,
+        saved_lanes: impl FnOnce() -> BTreeMap<String, AutomationLane>,
         control: Control,
     ) -> Result<Option<u64>, String> {
         self.follow(telemetry)?;
         let Some(now) = self.position else { return Ok(None) };
         let Control { param, mode, current, value, touching } = control;
-        let lanes = self.lanes.get_or_insert_with(|| config.lanes.clone());
+        let lanes = self.lanes.get_or_insert_with(saved_lanes);
         let lane = lanes.entry(param.to_string()).or_default();
         match (self.passes.get_mut(param), value) {
             (Some(pass), Some(v)) => pass.value(lane, now, v)?,
