@@ -109,8 +109,8 @@ pub fn plain_values(
     Ok(values)
 }
 
-/// A requested value of `param` as a checked plain value: a number in its unit, an option's
-/// name (choices), or text with a unit (`-6 dB`, `2.5 kHz`); errors name `field`.
+/// A requested value of `param` as a checked plain value: a number in its unit or an option's
+/// name (choices); errors name `field`.
 pub fn plain_value(param: &ParamSpec, value: &ParamValue, field: &str) -> Result<f32, ApiError> {
     let id = param.id;
     let number = match (value, param.kind) {
@@ -124,9 +124,13 @@ pub fn plain_value(param: &ParamSpec, value: &ParamValue, field: &str) -> Result
                 )
             })? as f32
         }
-        (ParamValue::Name(name), _) => param.parse(name).ok_or_else(|| {
-            ApiError::invalid("invalid_type", format!("{id} must be a number, got {name:?}"), field)
-        })?,
+        (ParamValue::Name(name), _) => {
+            return Err(ApiError::invalid(
+                "invalid_type",
+                format!("{id} must be a number, got {name:?}"),
+                field,
+            ))
+        }
     };
     param.validate(number).map_err(|m| ApiError::invalid("out_of_range", m, field))
 }

@@ -75,7 +75,14 @@ impl ParamTable {
         field: &str,
     ) -> Result<f32, ApiError> {
         let spec = self.entries[index].spec;
-        Ok(spec.normalize(plain_value(spec, value, field)?))
+        // Text with a unit, as a host's generic editor takes it (`-6 dB`, `2.5 kHz`).
+        let parsed = match value {
+            ParamValue::Name(text) if spec.options().is_empty() => {
+                spec.parse(text).map(|v| ParamValue::Number(v as f64))
+            }
+            _ => None,
+        };
+        Ok(spec.normalize(plain_value(spec, parsed.as_ref().unwrap_or(value), field)?))
     }
 
     /// The plain value at `normalized`, without the float noise of the round trip through the

@@ -110,6 +110,16 @@ fn parameters_are_set_by_id_in_plain_units_names_booleans_or_normalized() {
             && (live.params.slots[1].input.plain() + 3.5).abs() < 1e-4
     });
     assert!((live.params.macros[1].normalized() - 0.75).abs() < 1e-6);
+    // Text as a host's generic editor takes it: a number with its unit.
+    let (status, response) = live.send(
+        "PATCH",
+        "/params",
+        &json!({"values": {"s2_out": "-3 dB", "s1_limiter_threshold": "-1.5"}}),
+    );
+    assert_eq!(status, 200, "{response}");
+    let values: Vec<f64> =
+        response["params"].as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).collect();
+    assert_eq!(values, [-1.5, -3.0]);
 }
 
 #[test]
