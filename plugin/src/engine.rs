@@ -127,6 +127,9 @@ impl Engine {
                 slot.effect().filter(|_| dynamics).map(|e| e.gain_reduction_db())
             }),
             latency_samples: self.player.rack.latency() as u32,
+            sources: *self.player.modulation.sources(),
+            lfo_phase: std::array::from_fn(|i| self.player.modulation.lfo_phase(i).unwrap_or(0.0) as f32),
+            cpu_load: 0.0,
         }
     }
 
