@@ -283,3 +283,34 @@ fn to_screen(rect: Rect, x: f32, y: f32) -> Pos2 {
     let inner = rect.shrink(4.0);
     Pos2::new(inner.left() + x * inner.width(), inner.bottom() - y.clamp(0.0, 1.0) * inner.height())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(source: Source, target: &str, depth: f32, mapping: Polarity) -> Route {
+        Route { source, target: target.into(), depth, mapping, enabled: true }
+    }
+
+    #[test]
+    fn a_ring_shows_the_host_value_moved_by_every_route_to_its_target() {
+        let routes = [
+            route(Source::Lfo(0), "s1_mix", 0.5, Polarity::Bipolar),
+            // The bipolar 0.6 seen as unipolar is 0.8.
+            route(Source::Lfo(0), "s1_mix", -0.25, Polarity::Unipolar),
+            route(Source::Macro(2), "s2_in", 1.0, Polarity::Unipolar),
+        ];
+        let resolve = |id: &str| targets().resolve(id);
+        let matrix = Matrix::new(&routes, &resolve).unwrap();
+        let mut sources = SourceValues::default();
+        sources.lfo[0] = 0.6;
+        sources.macros[2] = 0.9;
+        // 0.2 + 0.5 × 0.6 − 0.25 × 0.8 = 0.3
+        let mix = modulated(&matrix, &sources, "s1_mix", 0.2).unwrap();
+        assert!((mix - 0.3).abs() < 1e-6, "{mix}");
+        // Clamped to the range: 0.5 + 0.9.
+        assert_eq!(modulated(&matrix, &sources, "s2_in", 0.5), Some(1.0));
+        assert_eq!(modulated(&matrix, &sources, "s1_out", 0.5), None, "no route: no ring");
+        assert_eq!(modulated(&matrix, &sources, "no_such_param", 0.5), None);
+    }
+}
