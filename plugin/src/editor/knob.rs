@@ -49,8 +49,9 @@ impl<'a> Knob<'a> {
         let ptr = self.param.as_ptr();
         let id = ui.make_persistent_id(("knob", self.label, spec.id));
         let mut state: State = ui.data(|d| d.get_temp(id)).unwrap_or_default();
-        let inner = ui.vertical_centered(|ui| {
-            ui.set_width(DIAMETER + 24.0);
+        let size = egui::vec2(DIAMETER + 28.0, DIAMETER + 40.0);
+        let inner = ui.allocate_ui_with_layout(size, egui::Layout::top_down(egui::Align::Center), |ui| {
+            ui.set_width(size.x);
             let name = ui.small(self.label);
             let (rect, response) = ui.allocate_exact_size(Vec2::splat(DIAMETER), Sense::click_and_drag());
             let current = spec.normalize(self.param.plain());

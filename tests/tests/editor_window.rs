@@ -1,0 +1,147 @@
+//! 9. The standalone application with a display: it opens the editor in a real X window (on a
+//!    virtual X server, Xvfb), and the window shows the editor drawn with the rack the API
+//!    loaded. A screenshot of the screen is saved (`target/editor-window.png`) and checked:
+//!    the window has the editor's default size and is not blank.
+//!
+//! Needs `Xvfb` and `xwd` (Debian packages xvfb and x11-apps; `scripts/deps.sh` installs them).
+
+use codette_host_tests::{standalone_path, workspace_root};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The editor's default logical size (`plugin/src/editor/size.rs`); Xvfb's scale is 1.
+const WINDOW: (usize, usize) = (1040, 680);
+
+/// Kills and reaps a child when dropped, so that a failing test leaves nothing running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A virtual X server on a free display, with a black root window; its display name.
+fn xvfb() -> (Running, String) {
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-br"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb runs (Debian package xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let display = format!(":{}", line.trim());
+    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb names its display: {line:?}");
+    (Running(child), display)
+}
+
+/// The screen as RGB pixels, from `xwd` (its 24- or 32-bit ZPixmap in the server's byte order,
+/// red in the high bits).
+fn screenshot(display: &str) -> (usize, usize, Vec<[u8; 3]>) {
+    let out = Command::new("xwd").args(["-root", "-silent", "-display", display]).output().expect("xwd runs");
+    assert!(out.status.success(), "xwd: {}", String::from_utf8_lossy(&out.stderr));
+    let data = out.stdout;
+    let field = |i: usize| u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().unwrap()) as usize;
+    let (header, width, height, bits, bytes_per_line, colors) =
+        (field(0), field(4), field(5), field(11), field(12), field(19));
+    assert!(bits == 24 || bits == 32, "{bits} bits per pixel");
+    let size = bits / 8;
+    let little_endian = field(7) == 0;
+    let pixels_at = header + colors * 12;
+    let pixels = (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            let p = &data[pixels_at + y * bytes_per_line + x * size..][..size];
+            if little_endian {
+                [p[2], p[1], p[0]]
+            } else {
+                [p[size - 3], p[size - 2], p[size - 1]]
+            }
+        })
+        .collect();
+    (width, height, pixels)
+}
+
+fn save_png(path: &std::path::Path, width: usize, height: usize, pixels: &[[u8; 3]]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header().unwrap().write_image_data(pixels.as_flattened()).unwrap();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One HTTP/1.1 request; the status, or `None` if nothing answers.
+fn request(port: u16, method: &str, path: &str, body: &str) -> Option<u16> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split(' ').nth(1)?.parse().ok()
+}
+
+#[test]
+fn the_standalone_opens_its_editor_in_an_x_window() {
+    let (_xvfb, display) = xvfb();
+    let port = free_port();
+    let mut standalone = Command::new(standalone_path())
+        .args(["--backend", "dummy"])
+        .env("DISPLAY", &display)
+        .env("CODETTE_API_ADDR", format!("127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the standalone binary starts");
+    let stderr = standalone.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut text);
+        text
+    });
+    let standalone = Running(standalone);
+    // A factory preset through the API, so that the window has a rack to show.
+    let preset = std::fs::read_to_string(workspace_root().join("assets/presets/clean-vocal.json")).unwrap();
+    let start = Instant::now();
+    let mut loaded = None;
+    while start.elapsed() < Duration::from_secs(30) && loaded.is_none() {
+        std::thread::sleep(Duration::from_millis(200));
+        loaded = request(port, "PUT", "/api/instances/1/state", &preset);
+    }
+    assert_eq!(loaded, Some(200), "the API loads the preset");
+    // The window repaints at 60 fps; give it time to map and draw.
+    std::thread::sleep(Duration::from_secs(3));
+    let (width, height, pixels) = screenshot(&display);
+    drop(standalone);
+    let path = workspace_root().join("target/editor-window.png");
+    save_png(&path, width, height, &pixels);
+
+    // The window: the box of pixels that are not the black root window.
+    let drawn: Vec<(usize, usize)> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixels[y * width + x] != [0, 0, 0])
+        .collect();
+    let log = log.join().unwrap();
+    assert!(!drawn.is_empty(), "nothing drawn ({}); the standalone said:\n{log}", path.display());
+    let (left, right) = (drawn.iter().map(|p| p.0).min().unwrap(), drawn.iter().map(|p| p.0).max().unwrap());
+    let (top, bottom) = (drawn.iter().map(|p| p.1).min().unwrap(), drawn.iter().map(|p| p.1).max().unwrap());
+    assert_eq!((right - left + 1, bottom - top + 1), WINDOW, "the window's size ({})", path.display());
+    // Text, knobs and meters give many colours (antialiasing); a blank or one-colour window few.
+    let mut colours: Vec<[u8; 3]> = drawn.iter().map(|&(x, y)| pixels[y * width + x]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 100, "{} distinct colours in the window ({})", colours.len(), path.display());
+    assert!(!log.contains("panicked"), "{log}");
+}
