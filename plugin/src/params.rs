@@ -163,6 +163,9 @@ pub struct RackParams {
     pub order: SlotOrder,
     /// The editor window's last logical size, saved with the state.
     pub editor_size: crate::editor::EditorSize,
+    /// The editor's window is open: the audio thread then computes every modulation source,
+    /// routed or not, for the window to draw.
+    pub editor_open: std::sync::atomic::AtomicBool,
 }
 
 impl Default for RackParams {
@@ -173,6 +176,7 @@ impl Default for RackParams {
             modulation: ModulationStore::default(),
             order: SlotOrder::default(),
             editor_size: Default::default(),
+            editor_open: Default::default(),
         }
     }
 }

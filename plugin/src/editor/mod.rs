@@ -28,6 +28,7 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::{EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
 pub use size::EditorSize;
 use std::cell::RefCell;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -184,6 +185,7 @@ impl NiceEguiApp for Editor {
         _frame: &mut nice_plug_egui::Frame,
     ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         self.gui = Some(gui);
+        self.params.editor_open.store(true, Ordering::Relaxed);
         // The state (and its window size) may have been loaded after the window's state was
         // made: ask for the saved size.
         let (width, height) = self.params.editor_size.get();
@@ -203,6 +205,7 @@ impl NiceEguiApp for Editor {
 
     fn editor_closed(&mut self) {
         self.gui = None;
+        self.params.editor_open.store(false, Ordering::Relaxed);
     }
 }
 
