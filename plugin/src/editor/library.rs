@@ -1,5 +1,5 @@
 //! Preset files: the factory presets built in, and the user's in a folder of their own
-//! (`<data dir>/Codette Rack/presets`), saved, renamed, deleted, imported and exported.
+//! (`<data dir>/codetterack/presets`), saved, renamed, deleted, imported and exported.
 //!
 //! Files are written to a temporary file beside their place and renamed over it, so that a
 //! failed write leaves the old file whole; names that are not plain file names are refused
@@ -60,7 +60,7 @@ impl Library {
         Self { dir }
     }
 
-    /// The platform's place for the user's presets (`~/.local/share/Codette Rack/presets` on
+    /// The platform's place for the user's presets (`~/.local/share/codetterack/presets` on
     /// Linux), or a folder in the temporary directory when the platform has none.
     pub fn user_default() -> Self {
         let dirs = directories::ProjectDirs::from("audio", "Codette", "Codette Rack");

@@ -57,10 +57,10 @@ impl ModulationPanel {
         let mut dragging = false;
         ui.columns_const(|[left, right]| {
             dragging |= self.lfo_ui(left, &mut config, sources.map(|(s, p)| (s.lfo[self.lfo], p[self.lfo])));
-            left.separator();
-            dragging |= self.envelope_ui(left, &mut config, sources.map(|(s, _)| s.envelope[self.envelope]));
-            dragging |= matrix_ui(right, &mut config, view);
+            dragging |= self.envelope_ui(right, &mut config, sources.map(|(s, _)| s.envelope[self.envelope]));
         });
+        ui.separator();
+        dragging |= matrix_ui(ui, &mut config, view);
         if dragging {
             self.draft = Some(config);
         } else if config != before || config != view.modulation {
