@@ -7,5 +7,9 @@
 //! spectra, preset documents).
 
 mod genre;
+pub mod recommend;
+pub mod templates;
+pub mod tuning;
 
 pub use genre::{Genre, Instrument};
+pub use recommend::{recommend, Recommendation};
