@@ -13,7 +13,7 @@
 
 use crate::templates::levels::{self, half_db};
 use crate::templates::{Role, Template};
-use codette_dsp::analysis::{MeterReading, TonalBalance, BANDS, FLOOR_DB};
+use codette_dsp::analysis::{Band, MeterReading, TonalBalance, BANDS, FLOOR_DB};
 use codette_dsp::chain::TRIM_RANGE_DB;
 use serde::Serialize;
 
@@ -102,31 +102,46 @@ fn tune_compressor(template: &mut Template, slot: usize, meters: &MeterReading, 
     set(template, slot, "makeup", makeup, reason, out);
 }
 
-/// The band (of low-mid and high-mid) that stands furthest above its neighbours, and by how much.
-fn worst_bump(balance: &TonalBalance) -> Option<(usize, f32)> {
+/// A band of the tonal balance that stands out, and the cut that takes it back to the
+/// tolerance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bump {
+    pub band: Band,
+    /// dB above the mean of the two neighbouring bands.
+    pub excess: f32,
+    /// Geometric centre of the band, and a Q whose bandwidth is the band's.
+    pub centre_hz: f32,
+    pub q: f32,
+    pub cut_db: f32,
+}
+
+/// The band (of low-mid and high-mid) that stands furthest above its neighbours, if beyond the
+/// tolerance.
+pub fn bump(balance: &TonalBalance) -> Option<Bump> {
     let db = [balance.sub, balance.low, balance.low_mid, balance.mid, balance.high_mid, balance.high];
-    [2, 4]
+    let (index, excess) = [2, 4]
         .into_iter()
         .filter(|&b| db[b - 1] > FLOOR_DB && db[b + 1] > FLOOR_DB && db[b] > FLOOR_DB)
         .map(|b| (b, db[b] - (db[b - 1] + db[b + 1]) / 2.0))
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .filter(|&(_, excess)| excess > BUMP_TOLERANCE_DB)
+        .filter(|&(_, excess)| excess > BUMP_TOLERANCE_DB)?;
+    let band = BANDS[index];
+    let centre_hz = (band.low_hz * band.high_hz).sqrt().round();
+    let q = (centre_hz / (band.high_hz - band.low_hz) * 100.0).round() / 100.0;
+    let cut_db = -half_db(excess - BUMP_TOLERANCE_DB).min(12.0);
+    Some(Bump { band, excess, centre_hz, q, cut_db })
 }
 
 fn tune_eq(template: &mut Template, slot: usize, balance: &TonalBalance, out: &mut Vec<Adjustment>) {
-    let Some((band, excess)) = worst_bump(balance) else { return };
-    let b = BANDS[band];
-    let centre = (b.low_hz * b.high_hz).sqrt().round();
-    let q = (centre / (b.high_hz - b.low_hz) * 100.0).round() / 100.0;
-    let cut = -half_db(excess - BUMP_TOLERANCE_DB).min(12.0);
+    let Some(Bump { band: b, excess, centre_hz, q, cut_db }) = bump(balance) else { return };
     let why = format!(
         "{} ({}-{} Hz) stands {excess:.1} dB above the mean of its neighbours in the tonal balance; \
          the cut takes it back to the {BUMP_TOLERANCE_DB} dB tolerance",
         b.name, b.low_hz, b.high_hz
     );
-    set(template, slot, "mid_freq", centre, format!("centre of {}: {why}", b.name), out);
+    set(template, slot, "mid_freq", centre_hz, format!("centre of {}: {why}", b.name), out);
     set(template, slot, "mid_q", q, format!("spans {} Hz", b.high_hz - b.low_hz), out);
-    set(template, slot, "mid_gain", cut, why, out);
+    set(template, slot, "mid_gain", cut_db, why, out);
 }
 
 fn tune_limiter(
