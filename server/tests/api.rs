@@ -123,6 +123,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/transport/tempo"),
     ("post", "/transport/loop"),
     ("get", "/ws/transport/clock"),
+    ("post", "/codette/chat"),
+    ("post", "/api/ai/recommend-effects"),
 ];
 
 #[tokio::test]

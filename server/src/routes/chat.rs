@@ -1,0 +1,79 @@
+//! `POST /codette/chat`: questions about the analysis, the effects and mixing, answered from
+//! the measurements.
+
+use super::instances::find;
+use crate::error::{ApiError, ErrorResponse};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use codette_assistant::chat::llm::{answer, Llm};
+use codette_assistant::chat::{ChatResponse, Context, Perspective};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(chat))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChatRequest {
+    pub message: String,
+    /// `mix_engineering` (default), `neuralnets`, `newtonian`, `davinci`, `quantum`,
+    /// `resilient_kindness`, `human_intuition`, `ethical` or `creative`.
+    pub perspective: Option<String>,
+    /// Given back with the answer, so a client can thread its conversations.
+    pub conversation_id: Option<String>,
+    /// An instance id: the answer rests on that instance's current meters.
+    pub instance: Option<String>,
+    /// Findings already made (from `/codette/analyze`), in words, for the answer to take up.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+/// The answer (`response`) in the chosen perspective's style, with `confidence` (how much it
+/// rests on measurements: 0.9 answered from them, 0.4 with nothing measured), `timestamp`
+/// (RFC 3339), `suggestions` (the questions the measurements can answer next), `source`
+/// (`embedded` or `llm`) and, when the configured model failed, `fallback` (why). With an
+/// `instance`, the answer quotes its meters; an effect named in the question is described from
+/// its spec. A configured OpenAI-compatible model (`CODETTE_LLM_URL`, `CODETTE_LLM_MODEL`,
+/// `CODETTE_LLM_KEY`, `CODETTE_LLM_TIMEOUT_MS`) phrases the answer when it replies in time.
+#[utoipa::path(
+    post, path = "/codette/chat", tag = "codette",
+    request_body = ChatRequest,
+    responses(
+        (status = 200, description = "The answer", body = Object),
+        (status = 400, description = "Malformed JSON", body = ErrorResponse),
+        (status = 404, description = "No such instance", body = ErrorResponse),
+        (status = 422, description = "Empty message or unknown perspective", body = ErrorResponse),
+    ),
+)]
+async fn chat(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ChatRequest>,
+) -> Result<Json<ChatResponse>, ApiError> {
+    if request.message.trim().is_empty() {
+        return Err(ApiError::invalid("invalid_field", "message is empty", "message"));
+    }
+    let perspective = match request.perspective.as_deref() {
+        None | Some("") => Perspective::default(),
+        Some(name) => Perspective::parse(name).ok_or_else(|| {
+            let ids: Vec<_> = Perspective::ALL.iter().map(|p| p.id()).collect();
+            ApiError::invalid(
+                "invalid_field",
+                format!("unknown perspective {name:?}; one of {}", ids.join(", ")),
+                "perspective",
+            )
+        })?,
+    };
+    let meters = match &request.instance {
+        Some(id) => Some(find(&state, id)?.meters()?.meters),
+        None => None,
+    };
+    let llm = state.config.llm.clone().map(Llm::new).transpose().map_err(ApiError::internal)?;
+    let context = Context { meters: meters.as_ref(), findings: &request.findings };
+    let mut response = answer(llm.as_ref(), &request.message, perspective, context).await;
+    response.conversation_id = request.conversation_id;
+    Ok(Json(response))
+}
