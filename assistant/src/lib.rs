@@ -6,6 +6,7 @@
 //! `/codette` routes and the tests all call the same functions on plain data (meter readings,
 //! spectra, preset documents).
 
+pub mod automix;
 pub mod chat;
 mod genre;
 pub mod recommend;
