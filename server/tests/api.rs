@@ -125,6 +125,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/ws/transport/clock"),
     ("post", "/codette/chat"),
     ("post", "/api/ai/recommend-effects"),
+    ("post", "/api/ai/auto-mix"),
 ];
 
 #[tokio::test]

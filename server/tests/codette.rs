@@ -224,3 +224,58 @@ async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
     assert!(answer["fallback"].as_str().unwrap().contains("could not be reached"));
     assert!(answer["response"].as_str().unwrap().contains("width 0.52"), "{answer}");
 }
+
+/// Integrated loudness of a mono signal placed with the mixdown's law: duplicated, then
+/// L = g·cos θ, R = g·sin θ with θ = (pan + 1)·π/4.
+fn placed_loudness(mono: &[f32], volume_db: f64, pan: f64) -> f64 {
+    let gain = 10f64.powf(volume_db / 20.0);
+    let theta = (pan + 1.0) * std::f64::consts::FRAC_PI_4;
+    let left: Vec<f32> = mono.iter().map(|x| x * (gain * theta.cos()) as f32).collect();
+    let right: Vec<f32> = mono.iter().map(|x| x * (gain * theta.sin()) as f32).collect();
+    let mut meter = ebur128::EbuR128::new(2, 48_000, ebur128::Mode::I).unwrap();
+    meter.add_frames_planar_f32(&[&left, &right]).unwrap();
+    meter.loudness_global().unwrap()
+}
+
+#[tokio::test]
+async fn auto_mix_balances_the_heard_tracks_after_their_chains() {
+    let server = serve();
+    let a = sine(1000.0, 0.5, 2.0, 48_000);
+    let b = sine(300.0, 0.5, 2.0, 48_000);
+    // A's chain takes exactly 6 dB off its 1 kHz sine (an RBJ peak at its own frequency).
+    let chain = json!([{"type": "eq3band", "parameters": {"mid_gain": -6.0, "mid_freq": 1000.0}}]);
+    let body = json!({"tracks": [
+        {"name": "a", "audio_data": a, "sample_rate": 48_000, "effect_chain": chain},
+        {"name": "b", "audio_data": b, "sample_rate": 48_000, "volume_db": -12.0, "pan": 0.3},
+        {"name": "muted", "audio_data": a, "sample_rate": 48_000, "mute": true},
+    ]});
+    let (status, mix) = post(&server, "/api/ai/auto-mix", body).await;
+    assert_eq!(status, 200, "{mix}");
+    let tracks = mix["tracks"].as_array().unwrap();
+    assert_eq!(
+        tracks.iter().map(|t| t["index"].as_u64().unwrap()).collect::<Vec<_>>(),
+        [0, 1],
+        "the muted track is left out"
+    );
+    let at = |t: &Value, key: &str| t[key]["to"].as_f64().unwrap();
+    let a_after: Vec<f32> = a.iter().map(|x| x * 10f32.powf(-6.0 / 20.0)).collect();
+    let la = placed_loudness(&a_after, at(&tracks[0], "volume_db"), at(&tracks[0], "pan"));
+    let lb = placed_loudness(&b, at(&tracks[1], "volume_db"), at(&tracks[1], "pan"));
+    let before = (placed_loudness(&a_after, 0.0, 0.0) - placed_loudness(&b, -12.0, 0.3)).abs();
+    assert!(before > 5.0 && (la - lb).abs() < 0.5, "spread {before:.2} LU → {:.2} LU", (la - lb).abs());
+    assert!(
+        (mix["before"]["loudness_spread_lu"].as_f64().unwrap() - before).abs() < 0.3,
+        "{}",
+        mix["before"]
+    );
+    assert!(tracks.iter().all(|t| !t["reasons"].as_array().unwrap().is_empty()));
+
+    for (body, field) in [
+        (json!({"tracks": []}), "tracks"),
+        (json!({"tracks": [{"audio_data": [0.0, 0.1], "pan": 2.0}]}), "tracks[0].pan"),
+        (json!({"tracks": [{"volume_db": 0.0}]}), "tracks[0].audio"),
+    ] {
+        let error = check_error(server.post_json("/api/ai/auto-mix", &body).await, 422).await;
+        assert_eq!(error["field"], field, "{error}");
+    }
+}

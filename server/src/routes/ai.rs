@@ -2,11 +2,16 @@
 //! with the numbers it rests on.
 
 use crate::error::{ApiError, ErrorResponse};
-use crate::extract::ApiJson;
+use crate::extract::{blocking, ApiJson};
+use crate::jobs::shutting_down;
 use crate::measure::MeasureSource;
+use crate::mixdown::render::render_track;
+use crate::mixdown::{MixdownRequest, TrackRequest};
+use crate::render::Timing;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
+use codette_assistant::automix::{auto_mix, AutoMix, TrackInput};
 use codette_assistant::tuning::DEFAULT_TARGET_LUFS;
 use codette_assistant::{recommend, Genre, Instrument, Recommendation};
 use codette_dsp::analysis::MeterReading;
@@ -16,7 +21,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Routes that take audio in their bodies.
 pub fn audio_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(recommend_effects))
+    OpenApiRouter::new().routes(routes!(recommend_effects)).routes(routes!(auto_mix_tracks))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -99,4 +104,87 @@ async fn recommend_effects(
     let metrics = request.source.reading(&state).await?;
     let recommendation = recommend(instrument, genre, metrics.as_ref(), target);
     Ok(Json(RecommendResponse { recommendation, metrics }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AutoMixRequest {
+    /// The tracks as `/api/mixdown` takes them (audio or audio_data, volume_db, pan, mute, solo,
+    /// effect_chain, name); the muted ones (and the unsoloed ones, when any is soloed) are left
+    /// out.
+    pub tracks: Vec<TrackRequest>,
+    /// The rate the tracks are analysed at; default: the highest track rate.
+    pub sample_rate: Option<u32>,
+    /// Tempo for tempo-synced effects in the tracks' chains; by default the transport's.
+    pub bpm: Option<f64>,
+}
+
+/// Per-track volume, pan and EQ suggestions for a set of tracks, each with its reasons, and the
+/// loudness spread and masking before and after. Every track is rendered as the mixdown would
+/// (resampled, through its `effect_chain`), measured (integrated loudness, energy per band and
+/// side), brought to the median loudness of the tracks; where two tracks share a band, the
+/// one for which it matters least is cut there (an `eq3band` slot to put at the end of its
+/// chain), or two centred mono tracks whose core it is are panned apart. `index` is the
+/// track's position in the request.
+#[utoipa::path(
+    post, path = "/api/ai/auto-mix", tag = "codette",
+    request_body = AutoMixRequest,
+    responses(
+        (status = 200, description = "`target_lufs`, `tracks[{index, name, loudness_lufs, volume_db{from,to}, pan{from,to}, eq, reasons[]}]`, `before` and `after` `{loudness_spread_lu, masking}`", body = Object),
+        (status = 400, description = "Malformed JSON, unreadable WAV or base64", body = ErrorResponse),
+        (status = 413, description = "Body too large", body = ErrorResponse),
+        (status = 422, description = "Invalid field (named in `field`)", body = ErrorResponse),
+    ),
+)]
+async fn auto_mix_tracks(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<AutoMixRequest>,
+) -> Result<Json<AutoMix>, ApiError> {
+    let transport_bpm = state.tempo_bpm();
+    let stop = state.stop.clone();
+    blocking(move || {
+        let placement: Vec<(String, f32, f32)> = request
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    t.name.clone().unwrap_or_else(|| format!("track {}", i + 1)),
+                    t.volume_db as f32,
+                    t.pan as f32,
+                )
+            })
+            .collect();
+        let mixdown = MixdownRequest {
+            tracks: request.tracks,
+            master_chain: Vec::new(),
+            sample_rate: request.sample_rate,
+            format: Default::default(),
+            loudness_target_lufs: None,
+            tail_seconds: 0.0,
+            run_async: None,
+            bpm: request.bpm,
+        };
+        let plan = mixdown.plan(transport_bpm)?;
+        let timing = Timing { sample_rate: plan.sample_rate, tempo_bpm: plan.tempo_bpm };
+        let mut rendered = Vec::with_capacity(plan.tracks.len());
+        for track in plan.tracks {
+            let index = track.index;
+            let (stereo, _) = render_track(track, timing, plan.frames, &mut |_| !stop.is_set())?
+                .ok_or_else(shutting_down)?;
+            rendered.push((index, stereo));
+        }
+        let inputs: Vec<TrackInput> = rendered
+            .iter()
+            .map(|(index, (left, right))| {
+                let (name, volume_db, pan) = placement[*index].clone();
+                TrackInput { name, left, right, volume_db, pan }
+            })
+            .collect();
+        let mut mix = auto_mix(&inputs, plan.sample_rate as f32);
+        for suggestion in &mut mix.tracks {
+            suggestion.index = rendered[suggestion.index].0;
+        }
+        Ok(Json(mix))
+    })
+    .await
 }
