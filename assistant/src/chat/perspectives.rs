@@ -75,7 +75,7 @@ impl Perspective {
     pub fn phrase(self, facts: &[Fact]) -> String {
         let concerns: Vec<&Fact> = facts.iter().filter(|f| f.concern).collect();
         let fine: Vec<&Fact> = facts.iter().filter(|f| !f.concern).collect();
-        let lines = |f: &dyn Fn(&Fact) -> String| facts.iter().map(|x| f(x)).collect::<Vec<_>>().join("\n");
+        let lines = |f: &dyn Fn(&Fact) -> String| facts.iter().map(f).collect::<Vec<_>>().join("\n");
         let advice = |f: &Fact| f.advice.as_deref().map(|a| format!(" → {a}")).unwrap_or_default();
         match self {
             Perspective::MixEngineering => lines(&|f| format!("• {}{}.", capital(&f.observation), advice(f))),
