@@ -113,3 +113,20 @@ fn perspectives_phrase_the_same_measurements_differently() {
     assert!(overview.response.contains("low_mid 6.2 dB"), "{}", overview.response);
     assert!(overview.timestamp.ends_with('Z') && overview.timestamp.contains('T'));
 }
+
+#[test]
+fn processing_questions_answer_with_the_template_tuned_to_the_measurements() {
+    use codette_assistant::templates::Template;
+    use codette_assistant::{Genre, Instrument};
+    let meters = reading(-14.0, -3.0, [0.0; 6]);
+    let answer = ask("How should I process hip-hop vocals?", &meters).response;
+    for slot in Template::new(Instrument::Vocals, Genre::HipHop).slots {
+        assert!(answer.contains(slot.config.effect.as_deref().unwrap()), "{answer}");
+    }
+    // Hip-hop puts the threshold 3 dB above the RMS (−16 dBFS here), in 0.5 dB steps.
+    let threshold = ((-16.0f32 + 3.0) * 2.0).round() / 2.0;
+    assert!(answer.contains(&format!("compressor threshold from -15 to {threshold}")), "{answer}");
+    // Without measurements, the template as it is.
+    let bare = embedded("a chain for jazz keys", Perspective::default(), Context::default());
+    assert!(bare.response.contains("room_reverb") && !bare.response.contains("tuned"), "{}", bare.response);
+}

@@ -3,8 +3,10 @@
 //! anything. The perspectives then phrase the same facts in their own styles.
 
 use super::topics::Topic;
+use crate::recommend::recommend;
 use crate::templates::levels;
-use crate::tuning::{self, BUMP_TOLERANCE_DB};
+use crate::tuning::{self, BUMP_TOLERANCE_DB, DEFAULT_TARGET_LUFS};
+use crate::{Genre, Instrument};
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 use codette_dsp::EffectSpec;
 
@@ -45,6 +47,7 @@ pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
         Topic::Tone => tone(m),
         Topic::GainStaging => gain_staging(m),
         Topic::Effect(spec) => effect_advice(spec, m),
+        Topic::Chain(instrument, genre) => chain(instrument, genre, Some(m)),
         Topic::Overview => {
             let all = [loudness(m), peaks(m), dynamics(m), stereo(m), tone(m)].concat();
             let concerns: Vec<Fact> = all.iter().filter(|f| f.concern).cloned().collect();
@@ -275,4 +278,22 @@ pub fn describe(spec: &EffectSpec) -> Fact {
         None,
         false,
     )
+}
+
+/// The template chain for an instrument and genre, slot by slot with its reasons, and what the
+/// measurements change in it.
+pub fn chain(instrument: Instrument, genre: Genre, m: Option<&MeterReading>) -> Vec<Fact> {
+    let r = recommend(instrument, genre, m, DEFAULT_TARGET_LUFS);
+    let mut out: Vec<Fact> = r
+        .slots
+        .iter()
+        .map(|s| {
+            fact(format!("slot {}, {}: {}", s.slot, s.effect, s.reason.trim_end_matches('.')), None, false)
+        })
+        .collect();
+    out.extend(r.adjustments.iter().map(|a| {
+        let change = format!("slot {} {} {} from {} to {}", a.slot, a.effect, a.parameter, a.from, a.to);
+        fact(format!("tuned to the measurements: {change}"), Some(a.reason.clone()), false)
+    }));
+    out
 }

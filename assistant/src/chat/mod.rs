@@ -58,6 +58,7 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
         (Some(m), Topic::Overview) => (facts::facts(topic, m), 0.8),
         (Some(m), _) => (facts::facts(topic, m), 0.9),
         (None, Topic::Effect(spec)) => (vec![facts::describe(spec)], 0.8),
+        (None, Topic::Chain(instrument, genre)) => (facts::chain(instrument, genre, None), 0.8),
         (None, _) => (vec![unmeasured()], 0.4),
     };
     if topic == Topic::Overview {

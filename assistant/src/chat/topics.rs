@@ -2,6 +2,7 @@
 //! names. Plain word matching is enough here because every answer is then built from the
 //! measurements and the effect specs, not looked up in a table of canned replies.
 
+use crate::{Genre, Instrument};
 use codette_dsp::registry::EFFECTS;
 use codette_dsp::EffectSpec;
 
@@ -16,6 +17,8 @@ pub enum Topic {
     GainStaging,
     /// A named effect and its parameters.
     Effect(&'static EffectSpec),
+    /// How to process an instrument (in a genre, pop unless named): its template chain.
+    Chain(Instrument, Genre),
     /// No particular subject: the whole analysis.
     Overview,
 }
@@ -24,6 +27,7 @@ impl PartialEq for Topic {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Topic::Effect(a), Topic::Effect(b)) => a.id == b.id,
+            (Topic::Chain(a, g), Topic::Chain(b, h)) => a == b && g == h,
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
         }
     }
@@ -75,6 +79,20 @@ const KEYWORDS: &[(Topic, &[&str])] = &[
         ],
     ),
     (Topic::GainStaging, &["gain", "staging", "level", "headroom", "rms", "fader"]),
+];
+
+/// Words that ask how to process something, rather than about a measurement.
+const PROCESSING: &[&str] = &[
+    "chain",
+    "process",
+    "treat",
+    "setting",
+    "preset",
+    "template",
+    "sit",
+    "how do i",
+    "how should i",
+    "recommend",
 ];
 
 /// Other names people use for the rack's effects.
@@ -130,10 +148,27 @@ pub fn named_effect(message: &str) -> Option<&'static EffectSpec> {
         })
 }
 
+/// An instrument named in the message together with a genre or a word about processing.
+fn chain(words: &[String]) -> Option<Topic> {
+    let instrument = words
+        .iter()
+        .find_map(|w| Instrument::parse(w))
+        .or_else(|| words.windows(2).find_map(|pair| Instrument::parse(&pair.concat())))?;
+    let genre = words
+        .iter()
+        .find_map(|w| Genre::parse(w))
+        .or_else(|| words.windows(2).find_map(|pair| Genre::parse(&pair.concat())));
+    let asks = PROCESSING.iter().any(|p| mentions(words, p));
+    (genre.is_some() || asks).then(|| Topic::Chain(instrument, genre.unwrap_or(Genre::Pop)))
+}
+
 pub fn topic(message: &str) -> Topic {
     let w = words(message);
     if let Some(spec) = named_effect(message) {
         return Topic::Effect(spec);
+    }
+    if let Some(chain) = chain(&w) {
+        return chain;
     }
     KEYWORDS
         .iter()
@@ -159,5 +194,11 @@ mod tests {
         assert_eq!(spec.id, "hall_reverb");
         let Topic::Effect(spec) = topic("more compression on vocals?") else { panic!() };
         assert_eq!(spec.id, "compressor");
+        assert_eq!(
+            topic("how should I process hip hop drums?"),
+            Topic::Chain(Instrument::Drums, Genre::HipHop)
+        );
+        assert_eq!(topic("a chain for the mix bus"), Topic::Chain(Instrument::MixBus, Genre::Pop));
+        assert_eq!(topic("the bass is too loud"), Topic::Loudness);
     }
 }
