@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
+use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm, LlmConfig};
 use codette_assistant::chat::{embedded, Context, Perspective, Source};
 use codette_dsp::analysis::{MeterReading, TonalBalance};
@@ -93,7 +94,9 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     let meters = meters();
     let findings = ["true peak 0.4 dBTP over the -1 dBTP limit".to_string()];
     let context = Context { meters: Some(&meters), findings: &findings };
-    let response = answer(Some(&llm(&url, 5_000)), "Is it too loud?", Perspective::Newtonian, context).await;
+    let history = [Turn { user: "How wide is it?".into(), assistant: "Width 0.52.".into() }];
+    let response =
+        answer(Some(&llm(&url, 5_000)), "Is it too loud?", Perspective::Newtonian, context, &history).await;
 
     assert_eq!(response.source, Source::Llm);
     assert_eq!(response.response, "The model says: −8.2 LUFS is 5.8 dB above −14.");
@@ -109,9 +112,12 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     assert_eq!(auth.as_deref(), Some("Bearer sk-test"));
     assert_eq!(body["model"], "test-model");
     let messages = body["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 2);
+    assert_eq!(messages.len(), 4);
     assert_eq!(messages[0]["role"], "system");
-    assert_eq!((&messages[1]["role"], &messages[1]["content"]), (&json!("user"), &json!("Is it too loud?")));
+    // The earlier turn, then the question.
+    assert_eq!(messages[1], json!({"role": "user", "content": "How wide is it?"}));
+    assert_eq!(messages[2], json!({"role": "assistant", "content": "Width 0.52."}));
+    assert_eq!(messages[3], json!({"role": "user", "content": "Is it too loud?"}));
     let system = messages[0]["content"].as_str().unwrap();
     // The analysis as the meters report it, the findings, the effects, the perspective's manner.
     let reading = serde_json::to_string(&meters).unwrap();
@@ -133,6 +139,7 @@ async fn a_model_that_is_down_falls_back_to_the_embedded_engine() {
         "how loud?",
         Perspective::default(),
         context,
+        &[],
     )
     .await;
     assert_eq!(response.source, Source::Embedded);
@@ -148,7 +155,7 @@ async fn a_slow_model_is_abandoned_at_the_timeout() {
     let (url, received) = fake_model(None).await;
     let meters = meters();
     let context = Context { meters: Some(&meters), findings: &[] };
-    let response = answer(Some(&llm(&url, 300)), "how loud?", Perspective::Creative, context).await;
+    let response = answer(Some(&llm(&url, 300)), "how loud?", Perspective::Creative, context, &[]).await;
     assert_eq!(received.lock().unwrap().len(), 1, "the request reached the model");
     assert_eq!(response.source, Source::Embedded);
     let reason = response.fallback.as_deref().unwrap();

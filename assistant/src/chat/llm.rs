@@ -11,6 +11,7 @@
 //! answers something else than a chat completion, the embedded engine answers instead and the
 //! response says why (`fallback`). Nothing but the one chat request ever waits on the model.
 
+use super::history::Turn;
 use super::{embedded, ChatResponse, Context, Perspective, Source};
 use codette_dsp::registry::EFFECTS;
 use serde::Deserialize;
@@ -95,13 +96,16 @@ impl Llm {
         Ok(Self { config, client })
     }
 
-    /// One chat completion: the system message and the user's message, the model's reply.
-    pub async fn complete(&self, system: &str, user: &str) -> Result<String, String> {
-        let body = json!({
-            "model": self.config.model,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-            "temperature": 0.3,
-        });
+    /// One chat completion: the system message, the conversation's earlier turns and the
+    /// user's message; the model's reply.
+    pub async fn complete(&self, system: &str, history: &[Turn], user: &str) -> Result<String, String> {
+        let mut messages = vec![json!({"role": "system", "content": system})];
+        for turn in history {
+            messages.push(json!({"role": "user", "content": turn.user}));
+            messages.push(json!({"role": "assistant", "content": turn.assistant}));
+        }
+        messages.push(json!({"role": "user", "content": user}));
+        let body = json!({"model": self.config.model, "messages": messages, "temperature": 0.3});
         let mut request = self.client.post(&self.config.endpoint).json(&body);
         if let Some(key) = &self.config.key {
             request = request.bearer_auth(key);
@@ -143,15 +147,17 @@ impl Llm {
 
 /// The model's answer when one is configured and answers, else the embedded engine's. Either
 /// way the confidence and suggestions are the embedded engine's, which knows what was measured.
+/// `history` is the conversation so far, for the model.
 pub async fn answer(
     llm: Option<&Llm>,
     message: &str,
     perspective: Perspective,
     context: Context<'_>,
+    history: &[Turn],
 ) -> ChatResponse {
     let mut local = embedded(message, perspective, context);
     let Some(llm) = llm else { return local };
-    match llm.complete(&system_message(perspective, context, &local.response), message).await {
+    match llm.complete(&system_message(perspective, context, &local.response), history, message).await {
         Ok(text) => ChatResponse { response: text, source: Source::Llm, ..local },
         Err(reason) => {
             local.fallback = Some(reason);

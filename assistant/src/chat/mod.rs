@@ -4,6 +4,7 @@
 //! as its fall-back.
 
 pub mod facts;
+pub mod history;
 pub mod llm;
 pub mod perspectives;
 pub mod topics;

@@ -7,6 +7,7 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
+use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm};
 use codette_assistant::chat::{ChatResponse, Context, Perspective};
 use serde::Deserialize;
@@ -23,7 +24,8 @@ pub struct ChatRequest {
     /// `mix_engineering` (default), `neuralnets`, `newtonian`, `davinci`, `quantum`,
     /// `resilient_kindness`, `human_intuition`, `ethical` or `creative`.
     pub perspective: Option<String>,
-    /// Given back with the answer, so a client can thread its conversations.
+    /// Given back with the answer; the conversation's last turns go to the model with the next
+    /// question of the same id, so that it can follow up.
     pub conversation_id: Option<String>,
     /// An instance id: the answer rests on that instance's current meters.
     pub instance: Option<String>,
@@ -73,7 +75,13 @@ async fn chat(
     };
     let llm = state.config.llm.clone().map(Llm::new).transpose().map_err(ApiError::internal)?;
     let context = Context { meters: meters.as_ref(), findings: &request.findings };
-    let mut response = answer(llm.as_ref(), &request.message, perspective, context).await;
-    response.conversation_id = request.conversation_id;
+    let id = request.conversation_id;
+    let history = id.as_deref().map(|id| state.conversations.turns(id)).unwrap_or_default();
+    let mut response = answer(llm.as_ref(), &request.message, perspective, context, &history).await;
+    if let Some(id) = &id {
+        let turn = Turn { user: request.message, assistant: response.response.clone() };
+        state.conversations.record(id, turn);
+    }
+    response.conversation_id = id;
     Ok(Json(response))
 }
