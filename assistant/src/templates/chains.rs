@@ -16,11 +16,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
                 "clears rumble and plosive thumps below the lowest vocal fundamentals (about 100 Hz)",
             ),
             eq(
-                0.0,
-                -2.0,
-                300.0,
-                1.0,
-                style.air_db,
+                Tone { low_db: 0.0, mid_db: -2.0, mid_hz: 300.0, mid_q: 1.0, air_db: style.air_db },
                 "takes 2 dB of boxiness out at 300 Hz and adds air above 10 kHz",
             ),
             compressor(style, 1.0, 1.0, "vocals"),
@@ -31,11 +27,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         Instrument::Drums => vec![
             highpass(30.0, 2, "removes sub-sonic energy below the kick's fundamental (40-60 Hz)"),
             eq(
-                2.0,
-                -3.0,
-                400.0,
-                1.2,
-                1.5,
+                Tone { low_db: 2.0, mid_db: -3.0, mid_hz: 400.0, mid_q: 1.2, air_db: 1.5 },
                 "adds weight at the kick, cuts the cardboard boxiness of shells at 400 Hz, lifts the cymbals",
             ),
             compressor(style, 1.0, 2.0, "drums (attack doubled to let the transients through)"),
@@ -45,11 +37,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         Instrument::Bass => vec![
             highpass(30.0, 4, "keeps the low E (41 Hz) and clears the sub-sonic energy below it, steeply"),
             eq(
-                2.0,
-                -2.5,
-                250.0,
-                1.0,
-                0.0,
+                Tone { low_db: 2.0, mid_db: -2.5, mid_hz: 250.0, mid_q: 1.0, air_db: 0.0 },
                 "firms up the fundamentals below 100 Hz and clears the mud at 250 Hz",
             ),
             compressor_with(style, style.ratio + 2.0, 1.0, "bass (2 more in ratio, for an even low end)"),
@@ -61,11 +49,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         Instrument::Guitar => vec![
             highpass(100.0, 2, "leaves the lows to bass and kick"),
             eq(
-                0.0,
-                -2.0,
-                400.0,
-                1.0,
-                style.air_db / 2.0,
+                Tone { low_db: 0.0, mid_db: -2.0, mid_hz: 400.0, mid_q: 1.0, air_db: style.air_db / 2.0 },
                 "cuts the muddy 400 Hz that builds up when guitars are stacked",
             ),
             compressor_with(
@@ -81,11 +65,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         Instrument::Keys => vec![
             highpass(60.0, 2, "leaves the lowest octave to bass and kick"),
             eq(
-                0.0,
-                -2.0,
-                300.0,
-                0.8,
-                style.air_db / 2.0,
+                Tone { low_db: 0.0, mid_db: -2.0, mid_hz: 300.0, mid_q: 0.8, air_db: style.air_db / 2.0 },
                 "clears low-mid build-up of left-hand voicings at 300 Hz",
             ),
             compressor_with(
@@ -98,11 +78,7 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         ],
         Instrument::MixBus => vec![
             eq(
-                0.0,
-                0.0,
-                1000.0,
-                0.7,
-                style.air_db / 2.0,
+                Tone { low_db: 0.0, mid_db: 0.0, mid_hz: 1000.0, mid_q: 0.7, air_db: style.air_db / 2.0 },
                 "a gentle lift of the top; the mid band is left for the analysis to set",
             ),
             bus_compressor(
@@ -118,7 +94,10 @@ pub(super) fn chain(instrument: Instrument, style: &Style) -> Vec<Option<Templat
         ],
         Instrument::Master => vec![
             highpass(25.0, 2, "removes inaudible sub-sonic energy that costs headroom"),
-            eq(0.0, 0.0, 1000.0, 0.7, 0.0, "flat until the analysis finds a band to correct"),
+            eq(
+                Tone { low_db: 0.0, mid_db: 0.0, mid_hz: 1000.0, mid_q: 0.7, air_db: 0.0 },
+                "flat until the analysis finds a band to correct",
+            ),
             bus_compressor(
                 1.5,
                 30.0,
@@ -142,7 +121,17 @@ fn highpass(cutoff: f32, order: u8, why: &str) -> Option<TemplateSlot> {
     slot(Role::Cleanup, config, format!("High-pass at {cutoff} Hz, {} dB/octave: {why}.", 6 * order))
 }
 
-fn eq(low_db: f32, mid_db: f32, mid_hz: f32, mid_q: f32, air_db: f32, why: &str) -> Option<TemplateSlot> {
+/// The settings of a tone EQ: a low shelf at 80 Hz, a mid peak, a high shelf ("air") at 10 kHz.
+struct Tone {
+    low_db: f32,
+    mid_db: f32,
+    mid_hz: f32,
+    mid_q: f32,
+    air_db: f32,
+}
+
+fn eq(tone: Tone, why: &str) -> Option<TemplateSlot> {
+    let Tone { low_db, mid_db, mid_hz, mid_q, air_db } = tone;
     let config = SlotConfig::effect("eq3band")
         .with("low_gain", low_db)
         .with("low_freq", 80.0)
