@@ -26,7 +26,7 @@ fn reading(lufs: f32, true_peak: f32, bands: [f32; 6]) -> MeterReading {
 }
 
 fn ask(message: &str, meters: &MeterReading) -> codette_assistant::chat::ChatResponse {
-    embedded(message, Perspective::default(), Context { meters: Some(meters), findings: &[] })
+    embedded(message, Perspective::default(), Context { meters: Some(meters), findings: &[], rack: None })
 }
 
 #[test]
@@ -98,7 +98,10 @@ fn perspectives_phrase_the_same_measurements_differently() {
     let meters = reading(-8.2, 0.4, [0.0; 6]);
     let answers: Vec<String> = Perspective::ALL
         .into_iter()
-        .map(|p| embedded("how are the peaks?", p, Context { meters: Some(&meters), findings: &[] }).response)
+        .map(|p| {
+            embedded("how are the peaks?", p, Context { meters: Some(&meters), findings: &[], rack: None })
+                .response
+        })
         .collect();
     for (i, a) in answers.iter().enumerate() {
         assert!(a.contains("0.4 dBTP"), "{a}");
@@ -108,7 +111,7 @@ fn perspectives_phrase_the_same_measurements_differently() {
     let overview = embedded(
         "how does it sound?",
         Perspective::default(),
-        Context { meters: Some(&meters), findings: &findings },
+        Context { meters: Some(&meters), findings: &findings, rack: None },
     );
     assert!(overview.response.contains("low_mid 6.2 dB"), "{}", overview.response);
     assert!(overview.timestamp.ends_with('Z') && overview.timestamp.contains('T'));
@@ -129,4 +132,45 @@ fn processing_questions_answer_with_the_template_tuned_to_the_measurements() {
     // Without measurements, the template as it is.
     let bare = embedded("a chain for jazz keys", Perspective::default(), Context::default());
     assert!(bare.response.contains("room_reverb") && !bare.response.contains("tuned"), "{}", bare.response);
+}
+
+#[test]
+fn questions_about_an_effect_in_the_rack_quote_its_settings_against_the_measurements() {
+    use codette_assistant::chat::rack::Rack;
+    use codette_dsp::chain::SlotConfig;
+    use codette_dsp::preset::Preset;
+    let mut preset = Preset::new("test");
+    preset.slots = vec![
+        SlotConfig::effect("eq3band"),
+        SlotConfig::effect("compressor").with("threshold", -10.0).with("ratio", 6.0),
+        SlotConfig::effect("limiter").with("threshold", -1.0),
+    ];
+    let reduction = [None, Some(4.5), Some(0.8)];
+    let meters = reading(-18.0, 0.4, [0.0; 6]); // RMS −20 dBFS, peak −0.2 dBFS
+    let rack = Some(Rack { preset: &preset, gain_reduction_db: &reduction });
+    let context = Context { meters: Some(&meters), findings: &[], rack };
+    let answer = embedded("how is my compressor set?", Perspective::default(), context).response;
+    assert!(
+        answer.to_lowercase().contains("slot 2 holds the compressor: threshold -10.0 db, ratio 6.00:1"),
+        "{answer}"
+    );
+    // Unset parameters read their defaults.
+    let spec = registry::find("compressor").unwrap();
+    assert!(
+        answer.contains(&format!("attack {}", spec.params[2].format(spec.params[2].default))),
+        "{answer}"
+    );
+    assert!(answer.contains("takes 4.5 dB off now"), "{answer}");
+    assert!(
+        answer.contains(&format!("{:+.1} dB from the measured RMS of -20.0 dBFS", -10.0f32 - -20.0)),
+        "{answer}"
+    );
+    // Dynamics: every dynamics slot with what it takes off.
+    let dynamics = embedded("is it over-compressed?", Perspective::default(), context).response;
+    assert!(dynamics.to_lowercase().contains("slot 3 holds the limiter"), "{dynamics}");
+    assert!(dynamics.contains("takes 0.8 dB off now"), "{dynamics}");
+    assert!(dynamics.contains("above this -1 dB ceiling"), "{dynamics}");
+    // An effect the rack does not hold: where it could go.
+    let gate = embedded("should I use the gate?", Perspective::default(), context).response;
+    assert!(gate.contains("no Gate") && gate.contains("slot 4 is free"), "{gate}");
 }

@@ -93,7 +93,7 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     let (url, received) = fake_model(Some(Duration::ZERO)).await;
     let meters = meters();
     let findings = ["true peak 0.4 dBTP over the -1 dBTP limit".to_string()];
-    let context = Context { meters: Some(&meters), findings: &findings };
+    let context = Context { meters: Some(&meters), findings: &findings, rack: None };
     let history = [Turn { user: "How wide is it?".into(), assistant: "Width 0.52.".into() }];
     let response =
         answer(Some(&llm(&url, 5_000)), "Is it too loud?", Perspective::Newtonian, context, &history).await;
@@ -133,7 +133,7 @@ async fn a_model_that_is_down_falls_back_to_the_embedded_engine() {
     // A port that was free a moment ago: nothing listens there, the connection is refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let meters = meters();
-    let context = Context { meters: Some(&meters), findings: &[] };
+    let context = Context { meters: Some(&meters), findings: &[], rack: None };
     let response = answer(
         Some(&llm(&format!("http://127.0.0.1:{port}/v1"), 5_000)),
         "how loud?",
@@ -154,7 +154,7 @@ async fn a_slow_model_is_abandoned_at_the_timeout() {
     // The model never answers: only the timeout can end the request.
     let (url, received) = fake_model(None).await;
     let meters = meters();
-    let context = Context { meters: Some(&meters), findings: &[] };
+    let context = Context { meters: Some(&meters), findings: &[], rack: None };
     let response = answer(Some(&llm(&url, 300)), "how loud?", Perspective::Creative, context, &[]).await;
     assert_eq!(received.lock().unwrap().len(), 1, "the request reached the model");
     assert_eq!(response.source, Source::Embedded);

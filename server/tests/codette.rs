@@ -5,6 +5,7 @@ mod common;
 
 use codette_assistant::chat::llm::LlmConfig;
 use codette_dsp::analysis::{MeterReading, TonalBalance};
+use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
 use codette_server::instance::MetersView;
 use codette_server::{ApiError, HostFormat, Instance, ServerConfig};
@@ -55,7 +56,14 @@ impl Instance for Metered {
         Some(512)
     }
     fn meters(&self) -> Result<MetersView, ApiError> {
-        Ok(MetersView { active: true, meters: reading(), gain_reduction_db: vec![None; 8] })
+        let mut gain_reduction_db = vec![None; 8];
+        gain_reduction_db[1] = Some(3.0);
+        Ok(MetersView { active: true, meters: reading(), gain_reduction_db })
+    }
+    fn preset(&self) -> Result<Preset, ApiError> {
+        let mut preset = Preset::new("rack");
+        preset.slots = vec![SlotConfig::empty(), SlotConfig::effect("compressor").with("threshold", -16.0)];
+        Ok(preset)
     }
 }
 
@@ -156,6 +164,13 @@ async fn chat_answers_from_an_instances_meters() {
     assert!(answer["confidence"].as_f64().unwrap() >= 0.9);
     assert!(answer["timestamp"].as_str().unwrap().ends_with('Z'));
     assert!(answer["suggestions"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("peaks")));
+
+    // The instance's rack: its compressor's settings against its RMS (−10.1 dBFS), and its
+    // gain reduction.
+    let body = json!({"message": "how is my compressor set?", "instance": registration.id()});
+    let text = post(&server, "/codette/chat", body).await.1["response"].as_str().unwrap().to_string();
+    assert!(text.contains("takes 3.0 dB off now"), "{text}");
+    assert!(text.contains(&format!("{:+.1} dB from the measured RMS", -16.0 + 10.1)), "{text}");
 
     let (_, bare) = post(&server, "/codette/chat", json!({"message": "what does the limiter do?"})).await;
     assert_eq!(bare["perspective"], "mix_engineering");

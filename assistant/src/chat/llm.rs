@@ -173,6 +173,10 @@ pub fn system_message(perspective: Perspective, context: Context<'_>, facts: &st
         Some(m) => serde_json::to_string(m).unwrap_or_default(),
         None => "none: nothing was measured; say so, and give only references".to_string(),
     };
+    let rack = match context.rack {
+        Some(rack) => serde_json::to_string(&rack.preset.slots).unwrap_or_default(),
+        None => "not known".to_string(),
+    };
     let findings = match context.findings {
         [] => "none".to_string(),
         list => list.join("; "),
@@ -186,6 +190,7 @@ pub fn system_message(perspective: Perspective, context: Context<'_>, facts: &st
          Ground every statement in the measurements below and quote their numbers; when they cannot answer, say so. \
          Measurements (levels in dBFS, dBTP and LUFS; tonal_balance in dB against pink noise; width 0 mono to 2 anti-phase): {measurements}. \
          Findings: {findings}. \
+         The rack's slots, slot 1 first (effect `type`, parameters in plain units): {rack}. \
          The rack's effects and their parameter ids: {}. \
          What the rack itself computed for this question: {facts}",
         perspective.manner(),

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod history;
 pub mod llm;
 pub mod perspectives;
+pub mod rack;
 pub mod topics;
 
 pub use perspectives::Perspective;
@@ -16,12 +17,14 @@ use facts::{Fact, TARGETS, TRUE_PEAK_LIMIT};
 use serde::Serialize;
 use topics::Topic;
 
-/// What a question is asked about: the measurements, and findings already made on them.
+/// What a question is asked about: the measurements, findings already made on them, and the
+/// rack that plays.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context<'a> {
     pub meters: Option<&'a MeterReading>,
     /// Findings in words, with their numbers (from the analysis' findings).
     pub findings: &'a [String],
+    pub rack: Option<rack::Rack<'a>>,
 }
 
 /// Which engine wrote the answer.
@@ -62,6 +65,9 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
         (None, Topic::Chain(instrument, genre)) => (facts::chain(instrument, genre, None), 0.8),
         (None, _) => (vec![unmeasured()], 0.4),
     };
+    if let Some(rack) = context.rack {
+        facts.extend(rack::rack_facts(topic, rack, context.meters));
+    }
     if topic == Topic::Overview {
         let findings =
             context.findings.iter().map(|f| Fact { observation: f.clone(), advice: None, concern: true });

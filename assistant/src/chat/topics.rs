@@ -100,14 +100,14 @@ const EFFECT_ALIASES: &[(&str, &str)] = &[
     ("compression", "compressor"),
     ("equalizer", "eq3band"),
     ("equaliser", "eq3band"),
-    ("high-pass", "highlow_pass"),
+    ("high pass", "highlow_pass"),
     ("highpass", "highlow_pass"),
-    ("low-pass", "highlow_pass"),
+    ("low pass", "highlow_pass"),
     ("lowpass", "highlow_pass"),
     ("filter", "highlow_pass"),
     ("echo", "simple_delay"),
     ("delay", "simple_delay"),
-    ("ping-pong", "pingpong_delay"),
+    ("ping pong", "pingpong_delay"),
     ("hall", "hall_reverb"),
     ("plate", "plate_reverb"),
     ("reverb", "reverb"),
@@ -117,7 +117,7 @@ const EFFECT_ALIASES: &[(&str, &str)] = &[
 fn words(message: &str) -> Vec<String> {
     message
         .to_lowercase()
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
@@ -143,7 +143,8 @@ pub fn named_effect(message: &str) -> Option<&'static EffectSpec> {
         .or_else(|| {
             EFFECT_ALIASES
                 .iter()
-                .find(|(alias, _)| mentions(&w, alias))
+                .filter(|(alias, _)| mentions(&w, alias))
+                .max_by_key(|(alias, _)| alias.len())
                 .and_then(|(_, id)| codette_dsp::registry::find(id))
         })
 }
@@ -200,5 +201,8 @@ mod tests {
         );
         assert_eq!(topic("a chain for the mix bus"), Topic::Chain(Instrument::MixBus, Genre::Pop));
         assert_eq!(topic("the bass is too loud"), Topic::Loudness);
+        assert_eq!(topic("is it over-compressed?"), Topic::Dynamics);
+        let Topic::Effect(spec) = topic("a ping-pong echo") else { panic!() };
+        assert_eq!(spec.id, "pingpong_delay");
     }
 }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm};
+use codette_assistant::chat::rack::Rack;
 use codette_assistant::chat::{ChatResponse, Context, Perspective};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -38,8 +39,9 @@ pub struct ChatRequest {
 /// rests on measurements: 0.9 answered from them, 0.4 with nothing measured), `timestamp`
 /// (RFC 3339), `suggestions` (the questions the measurements can answer next), `source`
 /// (`embedded` or `llm`) and, when the configured model failed, `fallback` (why). With an
-/// `instance`, the answer quotes its meters; an effect named in the question is described from
-/// its spec. A configured OpenAI-compatible model (`CODETTE_LLM_URL`, `CODETTE_LLM_MODEL`,
+/// `instance`, the answer quotes its meters and its rack (an effect asked about is found in its
+/// slots, with its settings against the measurements and its gain reduction); an effect named
+/// in the question is described from its spec. A configured OpenAI-compatible model (`CODETTE_LLM_URL`, `CODETTE_LLM_MODEL`,
 /// `CODETTE_LLM_KEY`, `CODETTE_LLM_TIMEOUT_MS`) phrases the answer when it replies in time.
 #[utoipa::path(
     post, path = "/codette/chat", tag = "codette",
@@ -69,12 +71,20 @@ async fn chat(
             )
         })?,
     };
-    let meters = match &request.instance {
-        Some(id) => Some(find(&state, id)?.meters()?.meters),
-        None => None,
+    // An instance's meters, and its rack when it can show one (a read-only view may not).
+    let (view, preset) = match &request.instance {
+        Some(id) => {
+            let instance = find(&state, id)?;
+            (Some(instance.meters()?), instance.preset().ok())
+        }
+        None => (None, None),
     };
     let llm = state.config.llm.clone().map(Llm::new).transpose().map_err(ApiError::internal)?;
-    let context = Context { meters: meters.as_ref(), findings: &request.findings };
+    let rack = preset
+        .as_ref()
+        .zip(view.as_ref())
+        .map(|(preset, view)| Rack { preset, gain_reduction_db: &view.gain_reduction_db });
+    let context = Context { meters: view.as_ref().map(|v| &v.meters), findings: &request.findings, rack };
     let id = request.conversation_id;
     let history = id.as_deref().map(|id| state.conversations.turns(id)).unwrap_or_default();
     let mut response = answer(llm.as_ref(), &request.message, perspective, context, &history).await;
