@@ -174,3 +174,12 @@ fn questions_about_an_effect_in_the_rack_quote_its_settings_against_the_measurem
     let gate = embedded("should I use the gate?", Perspective::default(), context).response;
     assert!(gate.contains("no Gate") && gate.contains("slot 4 is free"), "{gate}");
 }
+
+#[test]
+fn silence_is_said_to_be_silence_but_specs_still_answer() {
+    let silent = reading(-144.0, -144.0, [-144.0; 6]);
+    let loud = ask("is it too loud?", &silent);
+    assert!(loud.response.contains("only heard silence"), "{}", loud.response);
+    let spec = ask("what does the compressor do?", &silent);
+    assert!(spec.response.contains("`knee`") && !spec.response.contains("silence"), "{}", spec.response);
+}

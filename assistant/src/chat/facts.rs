@@ -33,11 +33,16 @@ fn fact(observation: String, advice: Option<String>, concern: bool) -> Fact {
 /// Facts about `topic` from `meters`.
 pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
     if m.rms_dbfs <= FLOOR_DB && m.lufs_integrated <= FLOOR_DB {
-        return vec![fact(
-            "the analysis has only heard silence so far (every level at the −144 dB floor)".into(),
-            Some("play the track (or send its audio) so there is something to measure".into()),
-            true,
-        )];
+        return match topic {
+            // The specs and templates still answer; only the tuning has nothing to go on.
+            Topic::Effect(spec) => vec![describe(spec)],
+            Topic::Chain(instrument, genre) => chain(instrument, genre, None),
+            _ => vec![fact(
+                "the analysis has only heard silence so far (every level at the −144 dB floor)".into(),
+                Some("play the track (or send its audio) so there is something to measure".into()),
+                true,
+            )],
+        };
     }
     match topic {
         Topic::Loudness => loudness(m),
