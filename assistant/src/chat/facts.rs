@@ -2,13 +2,11 @@
 //! with its numbers and the reference it is held against, and what to do about it, if
 //! anything. The perspectives then phrase the same facts in their own styles.
 
+use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;
-use crate::recommend::recommend;
 use crate::templates::levels;
-use crate::tuning::{self, BUMP_TOLERANCE_DB, DEFAULT_TARGET_LUFS};
-use crate::{Genre, Instrument};
+use crate::tuning::{self, BUMP_TOLERANCE_DB};
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
-use codette_dsp::EffectSpec;
 
 /// Delivery targets the loudness is held against: (name, integrated LUFS).
 pub const TARGETS: [(&str, f32); 3] =
@@ -26,7 +24,7 @@ pub struct Fact {
     pub concern: bool,
 }
 
-fn fact(observation: String, advice: Option<String>, concern: bool) -> Fact {
+pub(super) fn fact(observation: String, advice: Option<String>, concern: bool) -> Fact {
     Fact { observation, advice, concern }
 }
 
@@ -69,7 +67,7 @@ pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
     }
 }
 
-fn loudness(m: &MeterReading) -> Vec<Fact> {
+pub(super) fn loudness(m: &MeterReading) -> Vec<Fact> {
     let i = m.lufs_integrated;
     if i <= FLOOR_DB {
         let now = format!("no integrated loudness yet (short-term {:.1} LUFS)", m.lufs_short_term);
@@ -109,7 +107,7 @@ fn loudness(m: &MeterReading) -> Vec<Fact> {
     vec![fact(observation, advice, concern)]
 }
 
-fn peaks(m: &MeterReading) -> Vec<Fact> {
+pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
     let mut out = Vec::new();
     if m.peak_dbfs >= -0.01 {
         out.push(fact(
@@ -188,7 +186,7 @@ fn stereo(m: &MeterReading) -> Vec<Fact> {
     vec![fact(observation, advice, concern)]
 }
 
-fn tone(m: &MeterReading) -> Vec<Fact> {
+pub(super) fn tone(m: &MeterReading) -> Vec<Fact> {
     let b = &m.tonal_balance;
     let observation = format!(
         "tonal balance against pink noise: sub {:+.1}, low {:+.1}, low-mid {:+.1}, mid {:+.1}, high-mid {:+.1}, high {:+.1} dB; spectral centroid {:.0} Hz",
@@ -233,72 +231,4 @@ fn gain_staging(m: &MeterReading) -> Vec<Fact> {
     });
     let concern = advice.is_some();
     vec![fact(observation, advice, concern)]
-}
-
-/// An effect's parameters from its spec, and the values the measurements suggest for it.
-fn effect_advice(spec: &EffectSpec, m: &MeterReading) -> Vec<Fact> {
-    let mut out = vec![describe(spec)];
-    match spec.id {
-        "compressor" => {
-            let threshold = levels::threshold(m.rms_dbfs, 4.0);
-            let makeup = levels::makeup(m.peak_dbfs, threshold, 4.0);
-            out.push(fact(
-                format!("the measured RMS is {:.1} dBFS and the peak {:.1} dBFS", m.rms_dbfs, m.peak_dbfs),
-                Some(format!("threshold {threshold} dB (RMS + 4 dB), ratio 4, makeup {makeup} dB (half the reduction at the peak)")),
-                false,
-            ));
-        }
-        "limiter" => out.extend(loudness(m).into_iter().chain(peaks(m))),
-        "eq3band" | "highlow_pass" => out.extend(tone(m).into_iter().skip(1)),
-        _ => {}
-    }
-    out
-}
-
-/// Every parameter with its range, default and unit, as the effect's spec states them.
-pub fn describe(spec: &EffectSpec) -> Fact {
-    let params: Vec<String> = spec
-        .params
-        .iter()
-        .map(|p| match p.options() {
-            [] => format!(
-                "{} `{}` {}..{} (default {})",
-                p.name,
-                p.id,
-                p.format(p.min),
-                p.format(p.max),
-                p.format(p.default)
-            ),
-            options => format!(
-                "{} `{}` one of {} (default {})",
-                p.name,
-                p.id,
-                options.join("/"),
-                p.format(p.default)
-            ),
-        })
-        .collect();
-    fact(
-        format!("{} (`{}`) has {} parameters: {}", spec.name, spec.id, params.len(), params.join("; ")),
-        None,
-        false,
-    )
-}
-
-/// The template chain for an instrument and genre, slot by slot with its reasons, and what the
-/// measurements change in it.
-pub fn chain(instrument: Instrument, genre: Genre, m: Option<&MeterReading>) -> Vec<Fact> {
-    let r = recommend(instrument, genre, m, DEFAULT_TARGET_LUFS);
-    let mut out: Vec<Fact> = r
-        .slots
-        .iter()
-        .map(|s| {
-            fact(format!("slot {}, {}: {}", s.slot, s.effect, s.reason.trim_end_matches('.')), None, false)
-        })
-        .collect();
-    out.extend(r.adjustments.iter().map(|a| {
-        let change = format!("slot {} {} {} from {} to {}", a.slot, a.effect, a.parameter, a.from, a.to);
-        fact(format!("tuned to the measurements: {change}"), Some(a.reason.clone()), false)
-    }));
-    out
 }

@@ -8,6 +8,7 @@ pub mod history;
 pub mod llm;
 pub mod perspectives;
 pub mod rack;
+pub mod specs;
 pub mod topics;
 
 pub use perspectives::Perspective;
@@ -61,8 +62,8 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
     let (mut facts, confidence) = match (context.meters, topic) {
         (Some(m), Topic::Overview) => (facts::facts(topic, m), 0.8),
         (Some(m), _) => (facts::facts(topic, m), 0.9),
-        (None, Topic::Effect(spec)) => (vec![facts::describe(spec)], 0.8),
-        (None, Topic::Chain(instrument, genre)) => (facts::chain(instrument, genre, None), 0.8),
+        (None, Topic::Effect(spec)) => (vec![specs::describe(spec)], 0.8),
+        (None, Topic::Chain(instrument, genre)) => (specs::chain(instrument, genre, None), 0.8),
         (None, _) => (vec![unmeasured()], 0.4),
     };
     if let Some(rack) = context.rack {
