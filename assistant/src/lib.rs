@@ -6,6 +6,12 @@
 //! `/codette` routes and the tests all call the same functions on plain data (meter readings,
 //! spectra, preset documents).
 
+pub mod automix;
+pub mod chat;
 mod genre;
+pub mod recommend;
+pub mod templates;
+pub mod tuning;
 
 pub use genre::{Genre, Instrument};
+pub use recommend::{recommend, Recommendation};

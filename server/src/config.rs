@@ -2,6 +2,7 @@
 //! API (or switch it off) without a settings page in every host.
 
 use crate::StartError;
+use codette_assistant::chat::llm::LlmConfig;
 use std::net::SocketAddr;
 
 /// The address used when `CODETTE_API_ADDR` is not set: the predecessor's port, on loopback.
@@ -34,6 +35,10 @@ pub struct ServerConfig {
     pub sync_mixdown_seconds: f64,
     /// Finished jobs kept in memory; the oldest finished one is evicted past this.
     pub max_jobs: usize,
+    /// The OpenAI-compatible model `/codette/chat` asks first (`CODETTE_LLM_URL`,
+    /// `CODETTE_LLM_MODEL`, `CODETTE_LLM_KEY`, `CODETTE_LLM_TIMEOUT_MS`); without one, or when
+    /// it fails, the embedded engine answers.
+    pub llm: Option<LlmConfig>,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +52,7 @@ impl Default for ServerConfig {
             body_limit: BODY_LIMIT,
             sync_mixdown_seconds: 30.0,
             max_jobs: 16,
+            llm: None,
         }
     }
 }
@@ -82,6 +88,11 @@ impl ServerConfig {
                 .filter(|o| !o.is_empty())
                 .collect();
         }
+        // A broken model configuration costs the chat its model, not the API its start.
+        config.llm = LlmConfig::from_lookup(&var).unwrap_or_else(|reason| {
+            tracing::warn!("Codette chat uses its embedded engine: {reason}");
+            None
+        });
         Ok(config)
     }
 
@@ -132,6 +143,12 @@ mod tests {
         assert_eq!(config(&[("CODETTE_API_ADDR", "8123")]).unwrap().addr.to_string(), "127.0.0.1:8123");
         assert_eq!(config(&[("CODETTE_API_ADDR", "localhost:81")]).unwrap().addr.to_string(), "127.0.0.1:81");
         assert!(config(&[("CODETTE_API_ADDR", "nowhere")]).is_err());
+        let llm = config(&[("CODETTE_LLM_URL", "http://127.0.0.1:8080/v1"), ("CODETTE_LLM_MODEL", "m")])
+            .unwrap()
+            .llm;
+        assert_eq!(llm.unwrap().endpoint, "http://127.0.0.1:8080/v1/chat/completions");
+        // A model without a name: the API starts all the same, with the embedded chat.
+        assert_eq!(config(&[("CODETTE_LLM_URL", "http://127.0.0.1:8080/v1")]).unwrap().llm, None);
     }
 
     #[test]

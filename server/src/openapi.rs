@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         (name = "mixdown", description = "Tracks mixed to a stereo WAV"),
         (name = "jobs", description = "Background renders"),
         (name = "transport", description = "The transport: the host's inside a DAW, else the sidecar's own"),
+        (name = "codette", description = "The assistant: chains per instrument and genre, auto-mix, chat"),
     ),
 )]
 struct ApiDoc;

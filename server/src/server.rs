@@ -169,6 +169,7 @@ pub fn start_with(
         openapi: Arc::new(OnceLock::new()),
         transport,
         clock: Clock::default(),
+        conversations: Arc::default(),
     };
     runtime.spawn(clock::run(state.clone()));
     runtime.spawn(crate::streams::run(state.clone()));

@@ -6,6 +6,7 @@ use crate::jobs::Jobs;
 use crate::registry::Registry;
 use crate::transport::clock::Clock;
 use crate::transport::SidecarTransport;
+use codette_assistant::chat::history::Conversations;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub transport: Arc<SidecarTransport>,
     /// The transport state of the latest tick, for `/ws/transport/clock`.
     pub clock: Clock,
+    /// Codette's recent chat turns by conversation id, for the model's context.
+    pub conversations: Arc<Conversations>,
 }
 
 /// Tells long computations on the blocking pool that the server is stopping, so that none is

@@ -123,6 +123,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/transport/tempo"),
     ("post", "/transport/loop"),
     ("get", "/ws/transport/clock"),
+    ("post", "/codette/chat"),
+    ("post", "/api/ai/recommend-effects"),
+    ("post", "/api/ai/auto-mix"),
 ];
 
 #[tokio::test]

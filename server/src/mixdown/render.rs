@@ -230,7 +230,7 @@ impl InOrderSum {
 type Rendered = (Stereo, (f32, f32));
 
 /// One track at the mix rate, through its chain, `frames` long; with its gains.
-fn render_track(
+pub(crate) fn render_track(
     track: TrackPlan,
     timing: Timing,
     frames: usize,

@@ -1,7 +1,9 @@
 //! The API's routes, one module per resource, gathered with their OpenAPI descriptions.
 
+pub mod ai;
 pub mod automation;
 pub mod chain;
+pub mod chat;
 pub mod effects;
 pub mod health;
 pub mod instances;
@@ -39,6 +41,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(effects::audio_router())
         .merge(chain::audio_router())
         .merge(mixdown::audio_router())
+        .merge(ai::audio_router())
         .layer(RequestBodyLimitLayer::new(config.audio_body_limit));
     let small = OpenApiRouter::new()
         .merge(health::router())
@@ -53,6 +56,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(transport::router())
         .merge(ws::router())
         .merge(automation::router())
+        .merge(chat::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
     audio.merge(small).layer(DefaultBodyLimit::disable())

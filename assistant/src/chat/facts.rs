@@ -1,0 +1,234 @@
+//! What can be said about a topic from the measurements: each fact states what was measured,
+//! with its numbers and the reference it is held against, and what to do about it, if
+//! anything. The perspectives then phrase the same facts in their own styles.
+
+use super::specs::{chain, describe, effect_advice};
+use super::topics::Topic;
+use crate::templates::levels;
+use crate::tuning::{self, BUMP_TOLERANCE_DB};
+use codette_dsp::analysis::{MeterReading, FLOOR_DB};
+
+/// Delivery targets the loudness is held against: (name, integrated LUFS).
+pub const TARGETS: [(&str, f32); 3] =
+    [("streaming", -14.0), ("podcast", -16.0), ("broadcast (EBU R 128)", -23.0)];
+/// The true-peak limit of the streaming platforms and EBU R 128.
+pub const TRUE_PEAK_LIMIT: f32 = -1.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// What was measured, with its numbers.
+    pub observation: String,
+    /// A concrete change, with its values.
+    pub advice: Option<String>,
+    /// Whether the measurement is off its reference (a problem) rather than fine.
+    pub concern: bool,
+}
+
+pub(super) fn fact(observation: String, advice: Option<String>, concern: bool) -> Fact {
+    Fact { observation, advice, concern }
+}
+
+/// Facts about `topic` from `meters`.
+pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
+    if m.rms_dbfs <= FLOOR_DB && m.lufs_integrated <= FLOOR_DB {
+        return match topic {
+            // The specs and templates still answer; only the tuning has nothing to go on.
+            Topic::Effect(spec) => vec![describe(spec)],
+            Topic::Chain(instrument, genre) => chain(instrument, genre, None),
+            _ => vec![fact(
+                "the analysis has only heard silence so far (every level at the −144 dB floor)".into(),
+                Some("play the track (or send its audio) so there is something to measure".into()),
+                true,
+            )],
+        };
+    }
+    match topic {
+        Topic::Loudness => loudness(m),
+        Topic::Peaks => peaks(m),
+        Topic::Dynamics => dynamics(m),
+        Topic::Stereo => stereo(m),
+        Topic::Tone => tone(m),
+        Topic::GainStaging => gain_staging(m),
+        Topic::Effect(spec) => effect_advice(spec, m),
+        Topic::Chain(instrument, genre) => chain(instrument, genre, Some(m)),
+        Topic::Overview => {
+            let all = [loudness(m), peaks(m), dynamics(m), stereo(m), tone(m)].concat();
+            let concerns: Vec<Fact> = all.iter().filter(|f| f.concern).cloned().collect();
+            if concerns.is_empty() {
+                let summary = format!(
+                    "nothing is off its reference: {:.1} LUFS integrated, true peak {:.1} dBTP, PLR {:.1} dB, correlation {:.2}",
+                    m.lufs_integrated, m.true_peak_dbtp, m.plr_db, m.correlation
+                );
+                vec![fact(summary, None, false)]
+            } else {
+                concerns
+            }
+        }
+    }
+}
+
+pub(super) fn loudness(m: &MeterReading) -> Vec<Fact> {
+    let i = m.lufs_integrated;
+    if i <= FLOOR_DB {
+        let now = format!("no integrated loudness yet (short-term {:.1} LUFS)", m.lufs_short_term);
+        return vec![fact(
+            now,
+            Some("play at least a few seconds above −70 LUFS, the meter's gate".into()),
+            false,
+        )];
+    }
+    let moves: Vec<String> = TARGETS
+        .iter()
+        .map(|(name, t)| match i - t {
+            d if d > 0.0 => format!("{name} ({t} LUFS) turns it down {d:.1} dB"),
+            d => format!("{name} ({t} LUFS) would need {:.1} dB more", -d),
+        })
+        .collect();
+    let observation = format!("integrated loudness {i:.1} LUFS: {}", moves.join("; "));
+    let streaming = TARGETS[0].1;
+    let (advice, concern) = if i > streaming + 1.0 {
+        let advice = format!(
+            "the {:.1} dB above {streaming} LUFS is taken away again by the platforms, while the limiting that bought it stays: lower the limiter's input by that much, or keep it for a club master",
+            i - streaming
+        );
+        (Some(advice), true)
+    } else if i < streaming - 2.0 {
+        let raise = streaming - i;
+        let over = m.true_peak_dbtp + raise - TRUE_PEAK_LIMIT;
+        let advice = if over > 0.0 {
+            format!("raising it {raise:.1} dB to {streaming} LUFS would put the true peak at {:.1} dBTP: a limiter with its ceiling at {TRUE_PEAK_LIMIT} dB has to take {over:.1} dB off the peaks", m.true_peak_dbtp + raise)
+        } else {
+            format!("it can be raised {raise:.1} dB to {streaming} LUFS without limiting: the true peak would be {:.1} dBTP", m.true_peak_dbtp + raise)
+        };
+        (Some(advice), true)
+    } else {
+        (None, false)
+    };
+    vec![fact(observation, advice, concern)]
+}
+
+pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
+    let mut out = Vec::new();
+    if m.peak_dbfs >= -0.01 {
+        out.push(fact(
+            format!(
+                "the sample peak reaches {:.2} dBFS, full scale: the signal has probably clipped",
+                m.peak_dbfs
+            ),
+            Some("lower the level before the clipping stage, then limit".into()),
+            true,
+        ));
+    }
+    let tp = m.true_peak_dbtp;
+    let observation = format!("true peak {tp:.1} dBTP (sample peak {:.1} dBFS)", m.peak_dbfs);
+    if tp > TRUE_PEAK_LIMIT {
+        let advice = format!(
+            "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its ceiling (threshold) at {} dB",
+            tp - TRUE_PEAK_LIMIT,
+            tuning::ceiling_for(m.lufs_integrated)
+        );
+        out.push(fact(observation, Some(advice), true));
+    } else {
+        out.push(fact(
+            format!("{observation}: {:.1} dB below the {TRUE_PEAK_LIMIT} dBTP limit", TRUE_PEAK_LIMIT - tp),
+            None,
+            false,
+        ));
+    }
+    out
+}
+
+fn dynamics(m: &MeterReading) -> Vec<Fact> {
+    let observation = format!(
+        "crest factor {:.1} dB (peak to RMS over the last 300 ms), PLR {:.1} dB (true peak to integrated loudness), loudness range {:.1} LU",
+        m.crest_db, m.plr_db, m.loudness_range_lu
+    );
+    let threshold = levels::threshold(m.rms_dbfs, 4.0);
+    let mut out = Vec::new();
+    if m.plr_db > 0.0 && m.plr_db < 8.0 {
+        out.push(fact(
+            observation,
+            Some("a PLR under 8 dB means heavy limiting: transients are flattened; ease the limiter or the bus compression until the PLR is back above 8 dB".into()),
+            true,
+        ));
+    } else if m.loudness_range_lu > 15.0 {
+        out.push(fact(
+            observation,
+            Some(format!("a range over 15 LU is wide for pop or rock (4-10 LU is usual): a compressor at 2:1 with its threshold at {threshold} dB (RMS {:.1} dBFS + 4 dB) evens it", m.rms_dbfs)),
+            true,
+        ));
+    } else {
+        out.push(fact(observation, None, false));
+    }
+    out
+}
+
+fn stereo(m: &MeterReading) -> Vec<Fact> {
+    let observation = format!(
+        "correlation {:.2}, width {:.2} (0 mono, 1 unrelated channels, 2 anti-phase)",
+        m.correlation, m.width
+    );
+    let (advice, concern) = if m.correlation < 0.0 {
+        (Some("negative correlation: parts of the mix cancel in mono; check polarity and very wide stereo effects".to_string()), true)
+    } else if m.width > 1.2 {
+        (
+            Some(
+                "more side than mid energy: the mix may collapse in mono; narrow the widest sources"
+                    .to_string(),
+            ),
+            true,
+        )
+    } else if m.width < 0.05 {
+        (Some("practically mono: panning or a stereo delay or reverb would open it up".to_string()), true)
+    } else {
+        (None, false)
+    };
+    vec![fact(observation, advice, concern)]
+}
+
+pub(super) fn tone(m: &MeterReading) -> Vec<Fact> {
+    let b = &m.tonal_balance;
+    let observation = format!(
+        "tonal balance against pink noise: sub {:+.1}, low {:+.1}, low-mid {:+.1}, mid {:+.1}, high-mid {:+.1}, high {:+.1} dB; spectral centroid {:.0} Hz",
+        b.sub, b.low, b.low_mid, b.mid, b.high_mid, b.high, m.spectral_centroid_hz
+    );
+    let mut out = vec![fact(observation, None, false)];
+    if let Some(bump) = tuning::bump(b) {
+        out.push(fact(
+            format!(
+                "the {} band stands {:.1} dB above the mean of its neighbours (tolerance {BUMP_TOLERANCE_DB} dB)",
+                bump.band.name.replace('_', "-"),
+                bump.excess
+            ),
+            Some(format!("cut {} dB at {} Hz with Q {} (the EQ's mid band)", bump.cut_db, bump.centre_hz, bump.q)),
+            true,
+        ));
+    }
+    if b.sub > FLOOR_DB && b.sub - b.low > BUMP_TOLERANCE_DB {
+        out.push(fact(
+            format!(
+                "the sub band (20-60 Hz) is {:.1} dB above the low band: rumble or an overblown sub",
+                b.sub - b.low
+            ),
+            Some("high-pass at 30 Hz, 12 dB/octave".into()),
+            true,
+        ));
+    }
+    out
+}
+
+fn gain_staging(m: &MeterReading) -> Vec<Fact> {
+    let observation = format!(
+        "RMS {:.1} dBFS, {:+.1} dB from the −18 dBFS reference; peaks at {:.1} dBFS leave {:.1} dB of headroom",
+        m.rms_dbfs,
+        m.rms_dbfs - levels::ASSUMED_RMS_DBFS,
+        m.peak_dbfs,
+        -m.peak_dbfs
+    );
+    let off = m.rms_dbfs - levels::ASSUMED_RMS_DBFS;
+    let advice = (off.abs() > 6.0).then(|| {
+        format!("trim the input by {:+.1} dB so the effects see the level their defaults expect", -off)
+    });
+    let concern = advice.is_some();
+    vec![fact(observation, advice, concern)]
+}
