@@ -287,3 +287,52 @@ fn a_factory_preset_loads_and_a_b_switches_between_two_settings() {
     harness.run();
     assert_eq!(fixture.params.slots[0].effect.value() as usize, effect_index("room_reverb") + 1);
 }
+
+#[test]
+fn a_suggestion_is_applied_and_undone_and_the_chat_answers_what_is_typed() {
+    let (mut harness, fixture) = open();
+    harness.get_by_label("Codette").click();
+    harness.run();
+    harness.get_by_label("Suggest").click();
+    harness.run();
+    // Nothing measured here: the template for vocals in pop, untuned, with its reasons shown.
+    let expected = codette_assistant::recommend(
+        codette_assistant::Instrument::Vocals,
+        codette_assistant::Genre::Pop,
+        None,
+        codette_assistant::chat::facts::TARGETS[0].1,
+    );
+    let first = &expected.slots[0];
+    harness.get_by_label(&format!("{}. {}: {}", first.slot, first.effect, first.reason));
+    harness.get_by_label("Apply").click();
+    harness.run();
+    let chosen: Vec<Option<String>> = (0..8)
+        .map(|s| {
+            let v = fixture.params.slots[s].effect.value() as usize;
+            v.checked_sub(1).map(|e| EFFECTS[e].id.to_string())
+        })
+        .collect();
+    let wanted: Vec<Option<String>> =
+        (0..8).map(|s| expected.preset.slots.get(s).and_then(|c| c.effect.clone())).collect();
+    assert_eq!(chosen, wanted);
+    assert!(chosen.iter().any(Option::is_some));
+    harness.get_all_by_label("Undo").last().unwrap().click();
+    harness.run();
+    assert!((0..8).all(|s| fixture.params.slots[s].effect.value() == 0), "undone: the rack is empty again");
+
+    harness.get_by_label("Question").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::TextInput, "Question").type_text("What does a compressor do?");
+    harness.run();
+    harness.get_by_label("Send").click();
+    harness.run();
+    let answer = codette_assistant::chat::embedded(
+        "What does a compressor do?",
+        Default::default(),
+        codette_assistant::chat::Context::default(),
+    );
+    // The answer holds the engine's answer to the question without a rack (the editor's adds
+    // what its rack has to say).
+    harness.get_by_label("What does a compressor do?");
+    harness.get_by_label_contains(&answer.response.replace('→', "->"));
+}

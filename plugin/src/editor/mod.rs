@@ -1,5 +1,5 @@
-//! The plugin's window (egui through nice-plug-egui): the rack, the modulation, the analysis
-//! and the presets, each a panel with a `ui` method as in egui's demo, over a status bar.
+//! The plugin's window (egui through nice-plug-egui): the rack, the modulation, the analysis,
+//! the presets and Codette, each a panel with a `ui` method as in egui's demo, over a status bar.
 //!
 //! The window never waits for the audio thread: it reads the parameters (atomics), the audio
 //! thread's telemetry snapshot (a triple buffer) and the analysis thread's readings, and edits
@@ -7,6 +7,7 @@
 //! modulation, presets, undo) goes through the same code as the sidecar API.
 
 mod analysis;
+mod codette;
 mod combo;
 mod edits;
 mod knob;
@@ -62,6 +63,7 @@ enum Tab {
     Modulation,
     Analysis,
     Presets,
+    Codette,
 }
 
 pub struct Editor {
@@ -74,6 +76,7 @@ pub struct Editor {
     modulation: modulation::ModulationPanel,
     analysis: analysis::AnalysisPanel,
     presets: presets::PresetsPanel,
+    codette: codette::CodettePanel,
     ab: presets::AbCompare,
     status: status::StatusBar,
     message: Option<String>,
@@ -106,6 +109,7 @@ impl Editor {
             modulation: Default::default(),
             analysis: Default::default(),
             presets: presets::PresetsPanel::new(library),
+            codette: Default::default(),
             ab: Default::default(),
             status: Default::default(),
             message: None,
@@ -140,6 +144,7 @@ impl Editor {
             Tab::Modulation => self.modulation.ui(ui, &view),
             Tab::Analysis => self.analysis.ui(ui, &view),
             Tab::Presets => self.presets.ui(ui, &view),
+            Tab::Codette => self.codette.ui(ui, &view),
         });
         if let Some(message) = view.message.into_inner() {
             self.message = Some(message);
@@ -156,6 +161,7 @@ impl Editor {
                 (Tab::Modulation, "Modulation"),
                 (Tab::Analysis, "Analysis"),
                 (Tab::Presets, "Presets"),
+                (Tab::Codette, "Codette"),
             ] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
