@@ -28,6 +28,28 @@ fn every_factory_preset_file_is_built_in_and_valid() {
     assert_eq!(names.len(), FACTORY.len(), "names are distinct");
 }
 
+/// The template presets are Codette's recommendations as it makes them without a measurement
+/// (at the streaming target), so that loading one gives what the assistant would suggest.
+#[test]
+fn the_template_presets_are_the_assistants_untuned_recommendations() {
+    use codette_assistant::{recommend, Genre, Instrument};
+    let templates = [
+        ("template-vocals-pop", Instrument::Vocals, Genre::Pop),
+        ("template-drums-rock", Instrument::Drums, Genre::Rock),
+        ("template-bass-electronic", Instrument::Bass, Genre::Electronic),
+        ("template-guitar-rock", Instrument::Guitar, Genre::Rock),
+        ("template-master-pop", Instrument::Master, Genre::Pop),
+    ];
+    for (file, instrument, genre) in templates {
+        let text = std::fs::read_to_string(assets().join(format!("{file}.json"))).unwrap();
+        let mut shipped = library::parse(&text).unwrap();
+        let expected = recommend(instrument, genre, None, -14.0).preset;
+        assert!(shipped.name.starts_with("Template: "), "{file}");
+        shipped.name = expected.name.clone();
+        assert_eq!(shipped, expected, "{file}");
+    }
+}
+
 fn preset(name: &str, effect: &str) -> Preset {
     let mut p = Preset::new(name);
     p.slots = vec![codette_dsp::chain::SlotConfig::effect(effect)];

@@ -3,7 +3,11 @@
 //!    loaded. A screenshot of the screen is saved (`target/editor-window.png`) and checked:
 //!    the window has the editor's default size and is not blank.
 //!
-//! Needs `Xvfb` and `xwd` (Debian packages xvfb and x11-apps; `scripts/deps.sh` installs them).
+//!    Then it types into the window as a user would (xdotool's synthetic key presses through the
+//!    X server): a preset name, saved with a click, must come out as that preset's file.
+//!
+//! Needs `Xvfb`, `xwd` and `xdotool` (Debian packages xvfb, x11-apps and xdotool;
+//! `scripts/deps.sh` installs them).
 
 use codette_host_tests::{standalone_path, workspace_root};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -96,10 +100,14 @@ fn request(port: u16, method: &str, path: &str, body: &str) -> Option<u16> {
 fn the_standalone_opens_its_editor_in_an_x_window() {
     let (_xvfb, display) = xvfb();
     let port = free_port();
+    let data = std::env::temp_dir().join(format!("codette-editor-window-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
     let mut standalone = Command::new(standalone_path())
         .args(["--backend", "dummy"])
         .env("DISPLAY", &display)
         .env("CODETTE_API_ADDR", format!("127.0.0.1:{port}"))
+        // The user's presets go under it.
+        .env("XDG_DATA_HOME", &data)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -124,7 +132,21 @@ fn the_standalone_opens_its_editor_in_an_x_window() {
     // The window repaints at 60 fps; give it time to map and draw.
     std::thread::sleep(Duration::from_secs(3));
     let (width, height, pixels) = screenshot(&display);
+    // The Presets tab, its name field, typed text, Save (positions in the default-size window
+    // at the screen's corner, which the checks below confirm).
+    let xdotool = |args: &[&str]| {
+        let status = Command::new("xdotool").args(args).env("DISPLAY", &display).status();
+        assert!(status.expect("xdotool runs (Debian package xdotool)").success(), "xdotool {args:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    xdotool(&["mousemove", "348", "12", "click", "1"]);
+    xdotool(&["mousemove", "700", "89", "click", "1"]);
+    xdotool(&["type", "--delay", "20", "Typed in X"]);
+    xdotool(&["mousemove", "545", "112", "click", "1"]);
+    let saved = data.join("codetterack/presets/Typed in X.json");
+    let saved_text = std::fs::read_to_string(&saved);
     drop(standalone);
+    let _ = std::fs::remove_dir_all(&data);
     let path = workspace_root().join("target/editor-window.png");
     save_png(&path, width, height, &pixels);
 
@@ -144,4 +166,10 @@ fn the_standalone_opens_its_editor_in_an_x_window() {
     colours.dedup();
     assert!(colours.len() > 100, "{} distinct colours in the window ({})", colours.len(), path.display());
     assert!(!log.contains("panicked"), "{log}");
+    let saved_text =
+        saved_text.unwrap_or_else(|e| panic!("{}: {e}: the typed name did not arrive", saved.display()));
+    assert!(
+        saved_text.contains("\"name\": \"Typed in X\"") && saved_text.contains("highlow_pass"),
+        "{saved_text}"
+    );
 }

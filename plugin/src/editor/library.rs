@@ -36,6 +36,12 @@ pub const FACTORY: &[&str] = &[
     include_str!("../../../assets/presets/sidechain-pump.json"),
     include_str!("../../../assets/presets/de-harsh-highs.json"),
     include_str!("../../../assets/presets/gentle-limiter.json"),
+    // Codette's recommendation templates, untuned (the test keeps them in step).
+    include_str!("../../../assets/presets/template-vocals-pop.json"),
+    include_str!("../../../assets/presets/template-drums-rock.json"),
+    include_str!("../../../assets/presets/template-bass-electronic.json"),
+    include_str!("../../../assets/presets/template-guitar-rock.json"),
+    include_str!("../../../assets/presets/template-master-pop.json"),
 ];
 
 /// A preset document read from text, checked as the API's `PUT /state` checks it.
