@@ -336,3 +336,24 @@ fn a_suggestion_is_applied_and_undone_and_the_chat_answers_what_is_typed() {
     harness.get_by_label("What does a compressor do?");
     harness.get_by_label_contains(&answer.response.replace('→', "->"));
 }
+
+#[test]
+fn dragging_a_slot_by_its_handle_moves_it_in_the_order() {
+    let (mut harness, fixture) = open();
+    harness.run();
+    let handles: Vec<egui::Pos2> = harness.get_all_by_label("::").map(|h| h.rect().center()).collect();
+    assert_eq!(handles.len(), 8);
+    // Slot 1's handle onto the fourth row: slot 1 is then processed fourth.
+    let (from, to) = (handles[0], handles[3]);
+    harness.hover_at(from);
+    harness.run();
+    harness.drag_at(from);
+    harness.run();
+    for step in 1..=10 {
+        harness.hover_at(from + (to - from) * step as f32 / 10.0);
+        harness.run();
+    }
+    harness.drop_at(to);
+    harness.run();
+    assert_eq!(fixture.params.order.get(), [1, 2, 3, 0, 4, 5, 6, 7]);
+}

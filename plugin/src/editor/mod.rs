@@ -12,6 +12,7 @@ mod combo;
 mod edits;
 mod knob;
 pub mod library;
+mod matrix;
 mod modulation;
 mod presets;
 mod rack;
