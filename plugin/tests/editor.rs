@@ -163,6 +163,14 @@ fn dragging_a_knob_turns_it_within_one_gesture_and_shift_makes_it_finer() {
     drag(50.0, egui::Modifiers::SHIFT);
     let fine = param.normalized();
     assert!((fine - (turned + 0.025)).abs() < 0.005, "{turned} + 0.025 vs {fine}");
+    // Each gesture is one undo step.
+    harness.get_by_label("Undo").click();
+    harness.run();
+    // (Undo restores plain values, which round-trip through the normalized range in f32.)
+    assert!((param.normalized() - turned).abs() < 1e-6);
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert!((param.normalized() - start).abs() < 1e-6);
 }
 
 #[test]
