@@ -1,4 +1,4 @@
-//! 9. The standalone application with a display: it opens the editor in a real X window (on a
+//! The standalone application with a display: it opens the editor in a real X window (on a
 //!    virtual X server, Xvfb), and the window shows the editor drawn with the rack the API
 //!    loaded. A screenshot of the screen is saved (`target/editor-window.png`) and checked:
 //!    the window has the editor's default size and is not blank.
