@@ -1,10 +1,10 @@
 //! The standalone application with a display: it opens the editor in a real X window (on a
-//!    virtual X server, Xvfb), and the window shows the editor drawn with the rack the API
-//!    loaded. A screenshot of the screen is saved (`target/editor-window.png`) and checked:
-//!    the window has the editor's default size and is not blank.
+//! virtual X server, Xvfb), and the window shows the editor drawn with the rack the API
+//! loaded. A screenshot of the screen is saved (`target/editor-window.png`) and checked:
+//! the window has the editor's default size and is not blank.
 //!
-//!    Then it types into the window as a user would (xdotool's synthetic key presses through the
-//!    X server): a preset name, saved with a click, must come out as that preset's file.
+//! Then it types into the window as a user would (xdotool's synthetic key presses through the
+//! X server): a preset name, saved with a click, must come out as that preset's file.
 //!
 //! Needs `Xvfb`, `xwd` and `xdotool` (Debian packages xvfb, x11-apps and xdotool;
 //! `scripts/deps.sh` installs them).
