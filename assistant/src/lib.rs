@@ -6,6 +6,20 @@
 //! `/codette` routes and the tests all call the same functions on plain data (meter readings,
 //! spectra, preset documents).
 
+mod delivery;
+mod findings;
 mod genre;
+mod measurements;
+mod preview;
+mod rack_change;
+mod reference;
+mod suggest;
 
+pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
+pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};
+pub use measurements::{clipped_runs, Measurements, Programme};
+pub use preview::{preview, Preview};
+pub use rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
+pub use reference::Reference;
+pub use suggest::{make_level_neutral, suggest, Suggestion, SuggestionType};

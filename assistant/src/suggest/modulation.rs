@@ -1,0 +1,71 @@
+//! Modulation Codette proposes: ducking a reverb's or a delay's wet signal under the dry one
+//! with an envelope follower, so the tail fills the gaps instead of blurring the notes.
+
+use super::rack::{holding, value};
+use super::{round2, Suggestion, SuggestionType};
+use crate::findings::Evidence;
+use crate::rack_change::{Edit, RackChange};
+use codette_dsp::analysis::MeterReading;
+use codette_dsp::modulation::{FollowerConfig, Polarity, Route, Source};
+use codette_dsp::preset::Preset;
+use codette_dsp::targets::effect_param_id;
+
+/// How far the wet level falls under a full-scale follower: half its range.
+const DUCK_DEPTH: f32 = -0.5;
+
+/// One suggestion per reverb or delay slot whose wet level nothing modulates yet, while a
+/// follower is free (routed nowhere). The follower's gain brings the programme's peaks to full
+/// scale, so the loud notes duck the tail by the whole depth.
+pub(super) fn duck_wet_under_dry(m: &MeterReading, preset: &Preset, slots: usize) -> Vec<Suggestion> {
+    let modulation = &preset.modulation;
+    let used = |i: usize| modulation.routes.iter().any(|r| r.source == Source::Follower(i));
+    let Some(follower) = (0..modulation.followers.len()).find(|&i| !used(i)) else { return Vec::new() };
+    let gain_db = (-m.peak_dbfs).clamp(0.0, 48.0).round();
+    holding(preset, slots, |id| id.ends_with("reverb") || id.ends_with("delay"))
+        .into_iter()
+        .filter_map(|(slot, config)| {
+            let effect = config.effect.as_deref()?;
+            let parameter = if effect.ends_with("reverb") { "wet_level" } else { "mix" };
+            let target = effect_param_id(slot - 1, effect, parameter);
+            if modulation.routes.iter().any(|r| r.target == target) {
+                return None;
+            }
+            let wet = value(config, parameter)?;
+            let edits = vec![
+                Edit::SetFollower {
+                    index: follower,
+                    config: FollowerConfig { attack_ms: 5.0, release_ms: 250.0, gain_db, ..FollowerConfig::default() },
+                },
+                Edit::AddRoute {
+                    route: Route {
+                        source: Source::Follower(follower),
+                        target: target.clone(),
+                        depth: DUCK_DEPTH,
+                        mapping: Polarity::Unipolar,
+                        enabled: true,
+                    },
+                },
+            ];
+            Some(Suggestion {
+                id: format!("duck_wet_s{slot}"),
+                kind: SuggestionType::Modulation,
+                finding: None,
+                title: format!("Duck the {effect} under the dry signal"),
+                description: format!(
+                    "Follower {follower} listens to the rack's input (5 ms attack, 250 ms release, +{gain_db} dB \
+                     so the peaks at {:.1} dBFS drive it fully) and lowers slot {slot}'s {parameter} from {wet:.2} by \
+                     up to half its range while the music plays: the tail stays out of the notes and blooms in \
+                     the gaps.",
+                    m.peak_dbfs
+                ),
+                evidence: vec![
+                    Evidence::new(&format!("s{slot}.{parameter}"), wet, wet, "", "unmodulated"),
+                    Evidence::new("peak_dbfs", m.peak_dbfs, 0.0, "dBFS", "follower gain brings it to"),
+                ],
+                parameters: Some(RackChange::new(edits)),
+                unavailable: None,
+                confidence: round2(0.6),
+            })
+        })
+        .collect()
+}
