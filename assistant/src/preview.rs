@@ -13,6 +13,9 @@ pub struct Preview {
     pub before_lufs: f32,
     /// Integrated loudness through the rack with the change.
     pub after_lufs: f32,
+    /// True peaks of the two renders (the changed one before the gain).
+    pub before_true_peak_dbtp: f32,
+    pub after_true_peak_dbtp: f32,
     /// The gain that brings the changed rack's output to the loudness of the rack as it is:
     /// play the preview through it.
     pub gain_db: f32,
@@ -32,18 +35,25 @@ pub fn preview(
     sample_rate: f32,
     tempo_bpm: f64,
 ) -> Result<Preview, ChangeError> {
-    let loudness = |preset: &Preset| -> Result<(f32, (Vec<f32>, Vec<f32>)), ChangeError> {
-        let rendered = render_preset(preset, slot_count, sample_rate, tempo_bpm, (left, right), 0)?;
-        let lufs = analyse_programme(&rendered.0, &rendered.1, sample_rate).meters.lufs_integrated;
-        Ok((lufs, rendered))
-    };
-    let (before_lufs, _) = loudness(before)?;
-    let (after_lufs, (mut l, mut r)) = loudness(after)?;
+    let render =
+        |preset: &Preset| render_preset(preset, slot_count, sample_rate, tempo_bpm, (left, right), 0);
+    let (l, r) = render(before)?;
+    let before_meters = analyse_programme(&l, &r, sample_rate).meters;
+    let (mut l, mut r) = render(after)?;
+    let after_meters = analyse_programme(&l, &r, sample_rate).meters;
+    let (before_lufs, after_lufs) = (before_meters.lufs_integrated, after_meters.lufs_integrated);
     let gain_db =
         if before_lufs > FLOOR_DB && after_lufs > FLOOR_DB { before_lufs - after_lufs } else { 0.0 };
     let gain = 10f32.powf(gain_db / 20.0);
     for x in l.iter_mut().chain(r.iter_mut()) {
         *x *= gain;
     }
-    Ok(Preview { before_lufs, after_lufs, gain_db, audio: (l, r) })
+    Ok(Preview {
+        before_lufs,
+        after_lufs,
+        before_true_peak_dbtp: before_meters.true_peak_dbtp,
+        after_true_peak_dbtp: after_meters.true_peak_dbtp,
+        gain_db,
+        audio: (l, r),
+    })
 }

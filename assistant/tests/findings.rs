@@ -100,14 +100,14 @@ fn too_dynamic_for_the_genre() {
     // Five-second sections alternately 20 dB apart.
     let (l, r) = clean();
     let section = (5.0 * SR) as usize;
-    let level = |i: usize| if (i / section) % 2 == 0 { 1.0 } else { 0.1 };
+    let level = |i: usize| if (i / section).is_multiple_of(2) { 1.0 } else { 0.1 };
     let audio = (
         l.iter().enumerate().map(|(i, x)| x * level(i)).collect(),
         r.iter().enumerate().map(|(i, x)| x * level(i)).collect(),
     );
     assert_finds(FindingKind::TooDynamic, &audio);
     // Jazz allows more than pop: 20 LU is too much for both, 12 only for pop.
-    let moderate = |i: usize| if (i / section) % 2 == 0 { 1.0 } else { 0.3 };
+    let moderate = |i: usize| if (i / section).is_multiple_of(2) { 1.0 } else { 0.3 };
     let audio: Stereo = (
         l.iter().enumerate().map(|(i, x)| x * moderate(i)).collect(),
         r.iter().enumerate().map(|(i, x)| x * moderate(i)).collect(),

@@ -9,9 +9,10 @@ use codette_dsp::analysis::MeterReading;
 use codette_dsp::chain::{SlotConfig, TRIM_RANGE_DB};
 use codette_dsp::preset::Preset;
 
-/// The limiter's ceiling is on samples; peaks between samples can exceed it by a fraction of a
-/// dB, so it is set this far under the true-peak ceiling.
-const INTERSAMPLE_MARGIN_DB: f32 = 0.5;
+/// The limiter's ceiling is on samples; between the samples of a heavily limited signal the
+/// peaks exceed it by up to about 1 dB (measured on limited pink noise), so it is set this far
+/// under the true-peak ceiling.
+const INTERSAMPLE_MARGIN_DB: f32 = 1.5;
 
 pub(super) fn fix(
     finding: &Finding,
@@ -59,21 +60,7 @@ pub(super) fn fix(
             insert(preset, slots, Place::First, config, description, 0.8)
         }
         FindingKind::OverCompressed => release_dynamics(preset, slots, finding.excess),
-        FindingKind::TooDynamic => {
-            let threshold = (m.lufs_integrated - m.loudness_range_lu / 2.0).clamp(-60.0, 0.0);
-            let config = SlotConfig::effect("compressor")
-                .with("threshold", threshold.round())
-                .with("ratio", 3.0)
-                .with("attack", 20.0)
-                .with("release", 300.0)
-                .with("knee", 6.0);
-            let description = format!(
-                "A slow 3:1 compressor from {:.0} dB, half the loudness range under the integrated loudness, \
-                 brings the loud passages closer to the quiet ones.",
-                threshold.round()
-            );
-            insert(preset, slots, Place::First, config, description, 0.75)
-        }
+        FindingKind::TooDynamic => too_dynamic(m, preset, slots, ceiling),
         FindingKind::PhaseProblem => none(
             "Flip the polarity of one channel of the part at fault, or check its microphones' alignment.",
             "the rack has no polarity or mid/side control",
@@ -165,7 +152,10 @@ fn release_dynamics(preset: &Preset, slots: usize, missing_db: f32) -> Fix {
             let raised = (threshold + missing_db.max(3.0)).min(0.0).round();
             edits.push(Edit::SetParameter { slot, parameter: "threshold".into(), value: raised });
         } else if config.input_db > 0.0 {
-            let lowered = (config.input_db - missing_db.max(3.0)).max(0.0).round();
+            // A limiter driven into constant gain reduction makes the same output whatever the
+            // drive (its gain follows the input's envelope), so a few dB less change nothing:
+            // half the drive, and three dB less for each dB of PLR missing.
+            let lowered = (config.input_db / 2.0 - 3.0 * missing_db).max(0.0).round();
             edits.push(Edit::SetParameter { slot, parameter: "input_db".into(), value: lowered });
         }
     }
@@ -205,4 +195,34 @@ fn narrow_time_effects(preset: &Preset, slots: usize) -> Fix {
         "Half the width on the rack's reverbs and ping-pong delays brings the image back together."
             .to_string();
     Fix { description, change: Ok(RackChange::new(edits)), certainty: 0.7 }
+}
+
+/// A slow compressor first in the chain, and a limiter last if there is none, to catch the
+/// peaks of the gain that brings the loudness back.
+fn too_dynamic(m: &MeterReading, preset: &Preset, slots: usize, ceiling: f32) -> Fix {
+    let threshold = (m.lufs_integrated - m.loudness_range_lu / 2.0).clamp(-60.0, 0.0).round();
+    let compressor = SlotConfig::effect("compressor")
+        .with("threshold", threshold)
+        .with("ratio", 3.0)
+        .with("attack", 5.0)
+        .with("release", 300.0)
+        .with("knee", 6.0);
+    let mut description = format!(
+        "A slow 3:1 compressor from {threshold:.0} dB, half the loudness range under the integrated loudness, \
+         brings the loud passages closer to the quiet ones."
+    );
+    let has_limiter =
+        in_order(preset, slots).last().is_some_and(|(_, c)| c.effect.as_deref() == Some("limiter"));
+    let change = free_slot(preset, slots).and_then(|slot| {
+        let mut change =
+            RackChange::new(vec![Edit::InsertEffect { slot, place: Place::First, config: compressor }]);
+        if !has_limiter {
+            let limiter = free_slot(&change.apply(preset, slots)?, slots)?;
+            let config = SlotConfig::effect("limiter").with("threshold", (ceiling * 10.0).round() / 10.0);
+            change.edits.push(Edit::InsertEffect { slot: limiter, place: Place::Last, config });
+            description.push_str(&format!(" A limiter last, at {ceiling:.1} dB, keeps the peaks in place."));
+        }
+        Ok(change)
+    });
+    Fix { description, change, certainty: 0.75 }
 }

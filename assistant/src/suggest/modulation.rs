@@ -14,13 +14,13 @@ use codette_dsp::targets::effect_param_id;
 const DUCK_DEPTH: f32 = -0.5;
 
 /// One suggestion per reverb or delay slot whose wet level nothing modulates yet, while a
-/// follower is free (routed nowhere). The follower's gain brings the programme's peaks to full
-/// scale, so the loud notes duck the tail by the whole depth.
+/// follower is free (routed nowhere). The follower's gain brings the programme's RMS level to
+/// full scale, so whatever plays at its usual level ducks the tail by the whole depth.
 pub(super) fn duck_wet_under_dry(m: &MeterReading, preset: &Preset, slots: usize) -> Vec<Suggestion> {
     let modulation = &preset.modulation;
     let used = |i: usize| modulation.routes.iter().any(|r| r.source == Source::Follower(i));
     let Some(follower) = (0..modulation.followers.len()).find(|&i| !used(i)) else { return Vec::new() };
-    let gain_db = (-m.peak_dbfs).clamp(0.0, 48.0).round();
+    let gain_db = (-m.rms_dbfs).clamp(0.0, 48.0).round();
     holding(preset, slots, |id| id.ends_with("reverb") || id.ends_with("delay"))
         .into_iter()
         .filter_map(|(slot, config)| {
@@ -53,14 +53,14 @@ pub(super) fn duck_wet_under_dry(m: &MeterReading, preset: &Preset, slots: usize
                 title: format!("Duck the {effect} under the dry signal"),
                 description: format!(
                     "Follower {follower} listens to the rack's input (5 ms attack, 250 ms release, +{gain_db} dB \
-                     so the peaks at {:.1} dBFS drive it fully) and lowers slot {slot}'s {parameter} from {wet:.2} by \
+                     so the music at its RMS level of {:.1} dBFS drives it fully) and lowers slot {slot}'s {parameter} from {wet:.2} by \
                      up to half its range while the music plays: the tail stays out of the notes and blooms in \
                      the gaps.",
-                    m.peak_dbfs
+                    m.rms_dbfs
                 ),
                 evidence: vec![
                     Evidence::new(&format!("s{slot}.{parameter}"), wet, wet, "", "unmodulated"),
-                    Evidence::new("peak_dbfs", m.peak_dbfs, 0.0, "dBFS", "follower gain brings it to"),
+                    Evidence::new("rms_dbfs", m.rms_dbfs, 0.0, "dBFS", "follower gain brings it to"),
                 ],
                 parameters: Some(RackChange::new(edits)),
                 unavailable: None,

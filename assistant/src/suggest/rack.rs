@@ -14,11 +14,11 @@ pub(super) fn in_order(preset: &Preset, slot_count: usize) -> Vec<(usize, &SlotC
 }
 
 /// The slots holding an effect whose id satisfies `is`, in processing order.
-pub(super) fn holding<'a>(
-    preset: &'a Preset,
+pub(super) fn holding(
+    preset: &Preset,
     slot_count: usize,
     is: impl Fn(&str) -> bool,
-) -> Vec<(usize, &'a SlotConfig)> {
+) -> Vec<(usize, &SlotConfig)> {
     in_order(preset, slot_count).into_iter().filter(|(_, s)| s.effect.as_deref().is_some_and(&is)).collect()
 }
 

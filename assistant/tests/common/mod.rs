@@ -30,6 +30,7 @@ impl Noise {
 }
 
 /// Pink noise by Paul Kellet's refined filter (within ±0.05 dB of -3 dB/octave above 9 Hz).
+#[allow(clippy::excessive_precision)]
 pub fn pink(len: usize, seed: u64) -> Vec<f32> {
     let mut noise = Noise::new(seed);
     let mut b = [0.0f32; 7];
