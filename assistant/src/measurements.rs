@@ -1,7 +1,7 @@
 //! What the findings are judged on: the meters, live or of a whole programme, and for a
 //! programme the clipping that only the samples themselves show.
 
-use codette_dsp::analysis::{analyse_programme, MeterReading, SpectrumReading};
+use codette_dsp::analysis::{analyse_mono_programme, analyse_programme, MeterReading, SpectrumReading};
 use serde::Serialize;
 
 /// A run of at least this many consecutive samples at full scale is clipping: one sample at
@@ -34,6 +34,16 @@ impl Measurements {
     pub fn of_programme(left: &[f32], right: &[f32], sample_rate: f32) -> Programme {
         let reading = analyse_programme(left, right, sample_rate);
         let clipped_runs = clipped_runs(left) + clipped_runs(right);
+        Programme {
+            measurements: Measurements { meters: reading.meters, clipped_runs: Some(clipped_runs) },
+            spectrum: reading.spectrum,
+        }
+    }
+
+    /// Measures a one-channel buffer (its loudness as BS.1770 weighs one channel).
+    pub fn of_mono_programme(samples: &[f32], sample_rate: f32) -> Programme {
+        let reading = analyse_mono_programme(samples, sample_rate);
+        let clipped_runs = clipped_runs(samples);
         Programme {
             measurements: Measurements { meters: reading.meters, clipped_runs: Some(clipped_runs) },
             spectrum: reading.spectrum,

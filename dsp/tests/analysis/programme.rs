@@ -60,3 +60,18 @@ fn fractional_octave_smoothing_is_a_power_mean() {
         assert_near(&format!("point {i}"), d, expected, 0.01);
     }
 }
+
+/// A one-channel programme is measured as BS.1770 weighs one channel: 3.01 dB under the same
+/// samples in both channels of a stereo programme (-23 LUFS for the EBU's stereo sine at
+/// -23 dBFS), with the image of mono.
+#[test]
+fn a_mono_programme_weighs_one_channel() {
+    use codette_dsp::analysis::analyse_mono_programme;
+    let x = sine(1000.0, -23.0, 20.0, SR);
+    let stereo = analyse_programme(&x, &x, SR).meters;
+    let mono = analyse_mono_programme(&x, SR).meters;
+    assert_near("stereo", stereo.lufs_integrated, -23.0, 0.1);
+    assert_near("mono", mono.lufs_integrated, -23.0 - 10.0 * 2f64.log10(), 0.1);
+    assert_near("true peak", mono.true_peak_dbtp, -23.0, 0.1);
+    assert_eq!((mono.correlation, mono.width), (1.0, 0.0));
+}
