@@ -123,6 +123,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/transport/tempo"),
     ("post", "/transport/loop"),
     ("get", "/ws/transport/clock"),
+    ("post", "/codette/analyze"),
+    ("post", "/codette/suggest"),
+    ("post", "/codette/apply"),
+    ("get", "/codette/status"),
+    ("get", "/codette/genres"),
 ];
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod automation;
 pub mod chain;
+pub mod codette;
 pub mod effects;
 pub mod health;
 pub mod instances;
@@ -39,6 +40,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(effects::audio_router())
         .merge(chain::audio_router())
         .merge(mixdown::audio_router())
+        .merge(codette::audio_router())
         .layer(RequestBodyLimitLayer::new(config.audio_body_limit));
     let small = OpenApiRouter::new()
         .merge(health::router())
@@ -53,6 +55,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(transport::router())
         .merge(ws::router())
         .merge(automation::router())
+        .merge(codette::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
     audio.merge(small).layer(DefaultBodyLimit::disable())
