@@ -11,6 +11,7 @@ use crate::routes::instances::find;
 use crate::state::AppState;
 use crate::Instance;
 use codette_assistant::{Context, Delivery, Genre, Measurements};
+use codette_dsp::analysis::SpectrumReading;
 use codette_dsp::preset::Preset;
 use codette_dsp::rack::SLOT_COUNT;
 use serde::Deserialize;
@@ -40,6 +41,8 @@ pub struct Heard {
     pub measurements: Measurements,
     /// Per slot, what its dynamics effect takes off now (instances only).
     pub gain_reduction_db: Option<Vec<Option<f32>>>,
+    /// The programme's average spectrum, or the instance's current one.
+    pub spectrum: SpectrumReading,
     pub audio: Option<Sent>,
 }
 
@@ -84,7 +87,12 @@ impl Listen {
                 };
                 let (left, right) = audio.into_stereo();
                 let sent = Sent { left, right, sample_rate: rate };
-                Ok(Heard { measurements: programme.measurements, gain_reduction_db: None, audio: Some(sent) })
+                Ok(Heard {
+                    measurements: programme.measurements,
+                    gain_reduction_db: None,
+                    spectrum: programme.spectrum,
+                    audio: Some(sent),
+                })
             })
             .await;
         }
@@ -104,9 +112,11 @@ impl Listen {
             )
             .at("instance"));
         }
+        let spectrum = instance.spectrum()?;
         Ok(Heard {
             measurements: Measurements::live(view.meters),
             gain_reduction_db: Some(view.gain_reduction_db),
+            spectrum: SpectrumReading { frequencies: spectrum.frequencies, db: spectrum.db },
             audio: None,
         })
     }

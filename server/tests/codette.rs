@@ -77,6 +77,16 @@ async fn analyze_measures_sent_audio_and_shows_its_evidence() {
     assert!(near(&metrics["rms_dbfs"], -33.01, 0.01), "{metrics}");
     assert!(near(&metrics["correlation"], 1.0, 1e-4));
     assert_eq!(answer["analysis_type"], "quality");
+    // The spectrum, smoothed in third octaves, has the tone's power around 1 kHz and little
+    // an octave away; the reference it was judged against is the generic one.
+    let spectrum = &answer["spectrum"];
+    let at = |hz: f64| {
+        let f = spectrum["frequencies"].as_array().unwrap();
+        let i = f.iter().position(|v| v.as_f64().unwrap() >= hz).unwrap();
+        spectrum["db"][i].as_f64().unwrap()
+    };
+    assert!(at(1000.0) > at(2000.0) + 20.0, "{spectrum}");
+    assert_eq!(answer["reference"]["genre"], Value::Null);
     assert_eq!(answer["target"]["target_lufs"], -14.0);
 
     let findings = answer["findings"].as_array().unwrap();

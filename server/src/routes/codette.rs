@@ -12,6 +12,7 @@ use codette_assistant::{
     detect, make_level_neutral, suggest, turn_downs, AnalysisType, Context, Delivery, Finding, FindingKind,
     Genre, Instrument, Reference, Suggestion, TurnDown, PLATFORMS,
 };
+use codette_dsp::analysis::SpectrumReading;
 use codette_dsp::preset::Preset;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -91,7 +92,17 @@ pub struct AnalyzeResponse {
     /// How far each platform would turn the track down (their published references).
     #[schema(value_type = Vec<Object>)]
     platforms: Vec<TurnDown>,
+    /// The genre's reference the tonal balance and dynamics were judged against.
+    #[schema(value_type = Object)]
+    reference: Reference,
+    /// The spectrum (the programme's average, or the instance's now) smoothed in third
+    /// octaves: `db[i]` at `frequencies[i]` Hz.
+    #[schema(value_type = Object)]
+    spectrum: SpectrumReading,
 }
+
+/// Third octaves: the usual resolution of a mix's tonal balance on analysers.
+const SMOOTHING_FRACTION: f32 = 3.0;
 
 fn analysis_type(name: Option<&str>) -> Result<AnalysisType, ApiError> {
     let Some(name) = name else { return Ok(AnalysisType::Quality) };
@@ -166,6 +177,8 @@ async fn codette_analyze(
         },
         target: context.delivery().into(),
         genre: context.genre.map(|g| g.id().to_string()),
+        reference: Reference::for_genre(context.genre),
+        spectrum: heard.spectrum.smoothed(SMOOTHING_FRACTION),
     }))
 }
 
