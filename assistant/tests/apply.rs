@@ -264,3 +264,47 @@ fn changes_that_cannot_be_made_are_refused_by_name() {
     assert_eq!(ok.slots[0].parameters["ratio"], 2.0);
     assert!(one.slots[0].parameters.is_empty());
 }
+
+/// White noise (whose power follows the bandwidth, ±3 dB for an octave) through a low-pass at
+/// 1 kHz: the synced sweep makes the output's level rise
+/// and fall once per half note, so its envelope correlates with itself a
+/// cycle later and anti-correlates half a cycle later; without the sweep it stays flat.
+#[test]
+fn a_tempo_synced_sweep_on_a_filter() {
+    let lowpass = SlotConfig::effect("highlow_pass")
+        .with("filter_type", 1.0)
+        .with("cutoff_freq", 1000.0)
+        .with("order", 2.0);
+    let preset = rack(vec![lowpass]);
+    let mut noise = Noise::new(11);
+    let white: Vec<f32> = (0..8 * SR as usize).map(|_| 0.3 * noise.next()).collect();
+    let audio = (white.clone(), white);
+    let (findings, measurements) = findings_through(&preset, &audio);
+    let s = suggest(&findings, &measurements, &preset, SLOTS, &Context::default())
+        .into_iter()
+        .find(|s| s.id == "sweep_filter_s1")
+        .expect("a sweep for the filter in slot 1");
+    let swept = s.parameters.unwrap().apply(&preset, SLOTS).unwrap();
+    // At 60 bpm a half note lasts 2 s (an LFO left at its free 1 Hz would cycle twice as
+    // often).
+    let envelope = |preset: &Preset| -> Vec<f64> {
+        let (l, _) = render_preset(preset, SLOTS, SR, 60.0, (&audio.0, &audio.1), 0).unwrap();
+        l.chunks(4800).map(|c| 10.0 * c.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().log10()).collect()
+    };
+    // Levels in dB over windows of 100 ms: 20 per cycle.
+    let correlation = |e: &[f64], lag: usize| {
+        let (a, b) = (&e[..e.len() - lag], &e[lag..]);
+        let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+        let (ma, mb) = (mean(a), mean(b));
+        let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+        let var = |x: &[f64], m: f64| x.iter().map(|v| (v - m).powi(2)).sum::<f64>();
+        cov / (var(a, ma) * var(b, mb)).sqrt()
+    };
+    let moving = envelope(&swept);
+    assert!(correlation(&moving, 20) > 0.8, "one cycle later: {}", correlation(&moving, 20));
+    assert!(correlation(&moving, 10) < -0.5, "half a cycle later: {}", correlation(&moving, 10));
+    let still = envelope(&preset);
+    let spread =
+        |e: &[f64]| e.iter().cloned().fold(f64::MIN, f64::max) - e.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread(&moving) > 3.0 * spread(&still), "{} vs {}", spread(&moving), spread(&still));
+}

@@ -83,6 +83,7 @@ pub fn suggest(
         })
         .collect();
     suggestions.extend(modulation::duck_wet_under_dry(&measurements.meters, preset, slot_count));
+    suggestions.extend(modulation::filter_sweep(preset, slot_count));
     suggestions
 }
 
