@@ -5,7 +5,7 @@ use super::{Context, Evidence, Finding, FindingKind};
 use crate::delivery::{turn_downs, Delivery};
 use crate::measurements::Measurements;
 use crate::reference::Reference;
-use codette_dsp::analysis::{MeterReading, FLOOR_DB};
+use codette_dsp::analysis::{MeterReading, TonalBalance, FLOOR_DB};
 
 /// How far above the genre's reference a band must be before it is a problem (mud, harshness),
 /// and below it for dullness: wider than the spread of the references themselves, so a mix
@@ -31,21 +31,20 @@ pub fn detect(measurements: &Measurements, context: &Context) -> Vec<Finding> {
     }
     let reference = Reference::for_genre(context.genre);
     let delivery = context.delivery();
-    [
+    let mut findings: Vec<Finding> = [
         loudness(m, delivery),
         true_peak(m, delivery),
         clipping(m, measurements.clipped_runs),
-        band(m, &reference, Band::Rumble),
-        band(m, &reference, Band::Mud),
-        band(m, &reference, Band::Harshness),
-        band(m, &reference, Band::Dullness),
         over_compressed(m, &reference),
         too_dynamic(m, &reference),
         stereo(m),
     ]
     .into_iter()
+    .chain(BAND_CHECKS.iter().map(|check| band(m, &reference, check)))
     .flatten()
-    .collect()
+    .collect();
+    findings.sort_by_key(|f| f.id);
+    findings
 }
 
 /// 0.5 just past the threshold, rising to 0.95 at `scale` past it.
@@ -126,76 +125,82 @@ fn clipping(m: &MeterReading, clipped_runs: Option<u64>) -> Option<Finding> {
     })
 }
 
-#[derive(Clone, Copy)]
-enum Band {
-    Rumble,
-    Mud,
-    Harshness,
-    Dullness,
+/// A band of the tonal balance judged against the genre's reference: too much of it
+/// (`sign` 1) or too little (`sign` -1), past `threshold` dB.
+struct BandCheck {
+    kind: FindingKind,
+    title: &'static str,
+    /// The band's key in the API's `tonal_balance`.
+    name: &'static str,
+    range: &'static str,
+    read: fn(&TonalBalance) -> f32,
+    sign: f32,
+    threshold: f32,
+    /// Why it matters, for the description.
+    why: &'static str,
 }
 
-/// A band of the tonal balance against the genre's reference.
-fn band(m: &MeterReading, reference: &Reference, which: Band) -> Option<Finding> {
-    let (t, r) = (&m.tonal_balance, &reference.tonal_balance);
-    let (kind, title, name, range, measured, target, sign, threshold, what) = match which {
-        Band::Rumble => (
-            FindingKind::Rumble,
-            "Low-end rumble",
-            "sub",
-            "20-60 Hz",
-            t.sub,
-            r.sub,
-            1.0,
-            RUMBLE_EXCESS_DB,
-            "energy below the music's lowest notes eats headroom and muddies playback on large systems",
-        ),
-        Band::Mud => (
-            FindingKind::Mud,
-            "Mud",
-            "low_mid",
-            "250-500 Hz",
-            t.low_mid,
-            r.low_mid,
-            1.0,
-            BAND_EXCESS_DB,
-            "the low mids cloud the mix and mask the vocals and the bass",
-        ),
-        Band::Harshness => (
-            FindingKind::Harshness,
-            "Harshness",
-            "high_mid",
-            "2-6 kHz",
-            t.high_mid,
-            r.high_mid,
-            1.0,
-            BAND_EXCESS_DB,
-            "the ear is most sensitive here, and an excess tires it quickly",
-        ),
-        Band::Dullness => (
-            FindingKind::Dullness,
-            "Dullness",
-            "high",
-            "6-20 kHz",
-            t.high,
-            r.high,
-            -1.0,
-            DULL_DEFICIT_DB,
-            "the top octaves lack air and detail",
-        ),
-    };
-    let excess = sign * (measured - target) - threshold;
+const BAND_CHECKS: [BandCheck; 4] = [
+    BandCheck {
+        kind: FindingKind::Rumble,
+        title: "Low-end rumble",
+        name: "sub",
+        range: "20-60 Hz",
+        read: |t| t.sub,
+        sign: 1.0,
+        threshold: RUMBLE_EXCESS_DB,
+        why: "energy below the music's lowest notes eats headroom and muddies playback on large systems",
+    },
+    BandCheck {
+        kind: FindingKind::Mud,
+        title: "Mud",
+        name: "low_mid",
+        range: "250-500 Hz",
+        read: |t| t.low_mid,
+        sign: 1.0,
+        threshold: BAND_EXCESS_DB,
+        why: "the low mids cloud the mix and mask the vocals and the bass",
+    },
+    BandCheck {
+        kind: FindingKind::Harshness,
+        title: "Harshness",
+        name: "high_mid",
+        range: "2-6 kHz",
+        read: |t| t.high_mid,
+        sign: 1.0,
+        threshold: BAND_EXCESS_DB,
+        why: "the ear is most sensitive here, and an excess tires it quickly",
+    },
+    BandCheck {
+        kind: FindingKind::Dullness,
+        title: "Dullness",
+        name: "high",
+        range: "6-20 kHz",
+        read: |t| t.high,
+        sign: -1.0,
+        threshold: DULL_DEFICIT_DB,
+        why: "the top octaves lack air and detail",
+    },
+];
+
+fn band(m: &MeterReading, reference: &Reference, check: &BandCheck) -> Option<Finding> {
+    let measured = (check.read)(&m.tonal_balance);
+    let target = (check.read)(&reference.tonal_balance);
+    let excess = check.sign * (measured - target) - check.threshold;
     (excess > 0.0 && measured > FLOOR_DB).then(|| {
         let genre = reference.genre.map_or("a generic mix".to_string(), |g| format!("{} mixes", g.id()));
+        let side = if check.sign > 0.0 { "above" } else { "below" };
         let description = format!(
-            "The {range} band reads {measured:.1} dB against pink noise, {:.1} dB {} the reference for {genre} \
-             ({target:.1} dB): {what}.",
+            "The {} band reads {measured:.1} dB against pink noise, {:.1} dB {side} the reference for {genre} \
+             ({target:.1} dB): {}.",
+            check.range,
             (measured - target).abs(),
-            if sign > 0.0 { "above" } else { "below" }
+            check.why
         );
-        let metric = format!("tonal_balance.{name}");
-        let comparison = format!("{} {:.1} dB of the reference", if sign > 0.0 { "at most" } else { "within" }, threshold);
+        let metric = format!("tonal_balance.{}", check.name);
+        let comparison = format!("no more than {:.1} dB {side} the reference", check.threshold);
         let evidence = vec![Evidence::new(&metric, measured, target, "dB vs pink", &comparison)];
-        finding(kind, title, description, evidence, excess, threshold)
+        finding(check.kind, check.title, description, evidence, excess, check.threshold)
     })
 }
 
