@@ -19,7 +19,7 @@ pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
 pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};
 pub use measurements::{clipped_runs, Measurements, Programme};
-pub use preview::{preview, Preview};
+pub use preview::{preview, Audition, Preview};
 pub use rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
 pub use reference::Reference;
 pub use suggest::{make_level_neutral, suggest, Suggestion, SuggestionType};

@@ -2,7 +2,7 @@
 //! is judged for what it does and not for being louder.
 
 use crate::rack_change::ChangeError;
-use codette_dsp::analysis::{analyse_programme, FLOOR_DB};
+use codette_dsp::analysis::{analyse_programme, MeterReading, FLOOR_DB};
 use codette_dsp::preset::Preset;
 use codette_dsp::preset_render::render_preset;
 use serde::Serialize;
@@ -21,39 +21,86 @@ pub struct Preview {
     pub gain_db: f32,
     /// The changed rack's output, level-matched (left, right).
     #[serde(skip)]
-    pub audio: (Vec<f32>, Vec<f32>),
+    pub audio: Stereo,
 }
 
-/// Renders `audio` through `before` and `after` (racks of `slot_count` slots) with the DSP the
-/// plugin runs, and the gain that matches their integrated loudness. A render with no
-/// integrated loudness (silence) gets a gain of 0 dB.
+/// Audio to judge changes to a rack by, rendered through the rack as it is and measured once,
+/// so that each change costs one render.
+pub struct Audition<'a> {
+    audio: (&'a [f32], &'a [f32]),
+    sample_rate: f32,
+    tempo_bpm: f64,
+    slot_count: usize,
+    /// The rack as it is, heard.
+    pub before: MeterReading,
+}
+
+impl<'a> Audition<'a> {
+    /// Renders `audio` through `preset` (a rack of `slot_count` slots) with the DSP the plugin
+    /// runs.
+    pub fn new(
+        preset: &Preset,
+        slot_count: usize,
+        audio: (&'a [f32], &'a [f32]),
+        sample_rate: f32,
+        tempo_bpm: f64,
+    ) -> Result<Self, ChangeError> {
+        let before = rendered(preset, slot_count, audio, sample_rate, tempo_bpm)?.0;
+        Ok(Self { audio, sample_rate, tempo_bpm, slot_count, before })
+    }
+
+    pub fn slot_count(&self) -> usize {
+        self.slot_count
+    }
+
+    /// The audio through `preset`, measured.
+    pub fn render(&self, preset: &Preset) -> Result<(MeterReading, Stereo), ChangeError> {
+        rendered(preset, self.slot_count, self.audio, self.sample_rate, self.tempo_bpm)
+    }
+
+    /// The audio through `after`, with the gain that matches its integrated loudness to the
+    /// rack as it was. A render with no integrated loudness (silence) gets a gain of 0 dB.
+    pub fn preview(&self, after: &Preset) -> Result<Preview, ChangeError> {
+        let (meters, (mut l, mut r)) = self.render(after)?;
+        let (before_lufs, after_lufs) = (self.before.lufs_integrated, meters.lufs_integrated);
+        let gain_db =
+            if before_lufs > FLOOR_DB && after_lufs > FLOOR_DB { before_lufs - after_lufs } else { 0.0 };
+        let gain = 10f32.powf(gain_db / 20.0);
+        for x in l.iter_mut().chain(r.iter_mut()) {
+            *x *= gain;
+        }
+        Ok(Preview {
+            before_lufs,
+            after_lufs,
+            before_true_peak_dbtp: self.before.true_peak_dbtp,
+            after_true_peak_dbtp: meters.true_peak_dbtp,
+            gain_db,
+            audio: (l, r),
+        })
+    }
+}
+
+type Stereo = (Vec<f32>, Vec<f32>);
+
+fn rendered(
+    preset: &Preset,
+    slot_count: usize,
+    audio: (&[f32], &[f32]),
+    sample_rate: f32,
+    tempo_bpm: f64,
+) -> Result<(MeterReading, Stereo), ChangeError> {
+    let (l, r) = render_preset(preset, slot_count, sample_rate, tempo_bpm, audio, 0)?;
+    Ok((analyse_programme(&l, &r, sample_rate).meters, (l, r)))
+}
+
+/// Renders `audio` through `before` and `after` and previews `after` level-matched to `before`.
 pub fn preview(
     before: &Preset,
     after: &Preset,
     slot_count: usize,
-    (left, right): (&[f32], &[f32]),
+    audio: (&[f32], &[f32]),
     sample_rate: f32,
     tempo_bpm: f64,
 ) -> Result<Preview, ChangeError> {
-    let render =
-        |preset: &Preset| render_preset(preset, slot_count, sample_rate, tempo_bpm, (left, right), 0);
-    let (l, r) = render(before)?;
-    let before_meters = analyse_programme(&l, &r, sample_rate).meters;
-    let (mut l, mut r) = render(after)?;
-    let after_meters = analyse_programme(&l, &r, sample_rate).meters;
-    let (before_lufs, after_lufs) = (before_meters.lufs_integrated, after_meters.lufs_integrated);
-    let gain_db =
-        if before_lufs > FLOOR_DB && after_lufs > FLOOR_DB { before_lufs - after_lufs } else { 0.0 };
-    let gain = 10f32.powf(gain_db / 20.0);
-    for x in l.iter_mut().chain(r.iter_mut()) {
-        *x *= gain;
-    }
-    Ok(Preview {
-        before_lufs,
-        after_lufs,
-        before_true_peak_dbtp: before_meters.true_peak_dbtp,
-        after_true_peak_dbtp: after_meters.true_peak_dbtp,
-        gain_db,
-        audio: (l, r),
-    })
+    Audition::new(before, slot_count, audio, sample_rate, tempo_bpm)?.preview(after)
 }

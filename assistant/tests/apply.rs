@@ -4,7 +4,7 @@
 mod common;
 
 use codette_assistant::{
-    detect, make_level_neutral, preview, suggest, Context, Finding, FindingKind, Suggestion,
+    detect, make_level_neutral, preview, suggest, Audition, Context, Finding, FindingKind, Suggestion,
 };
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
@@ -35,7 +35,8 @@ fn suggestion_for(kind: FindingKind, preset: &Preset, audio: &Stereo) -> (Sugges
         .into_iter()
         .find(|s| s.finding == Some(kind))
         .unwrap_or_else(|| panic!("{kind:?} not found in {:?}", measurements.meters));
-    make_level_neutral(&mut s, preset, SLOTS, (&audio.0, &audio.1), SR, TEMPO, -1.0).expect("renders");
+    let audition = Audition::new(preset, SLOTS, (&audio.0, &audio.1), SR, TEMPO).expect("renders");
+    make_level_neutral(&mut s, preset, &audition, -1.0).expect("renders");
     (s, before)
 }
 

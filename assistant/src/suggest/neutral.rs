@@ -3,7 +3,7 @@
 
 use super::Suggestion;
 use crate::findings::FindingKind;
-use crate::preview::{preview, Preview};
+use crate::preview::Audition;
 use crate::rack_change::{ChangeError, Edit, RackChange};
 use codette_dsp::chain::TRIM_RANGE_DB;
 use codette_dsp::preset::Preset;
@@ -12,19 +12,15 @@ use codette_dsp::preset::Preset;
 const MATCH_ROUNDS: usize = 4;
 const MATCHED_LU: f32 = 0.02;
 
-/// Renders `audio` through the rack with and without the suggestion's change and adds the
-/// difference of their integrated loudness to the output trim of the first slot the change
-/// touches, so that the changed rack plays as loud as before; but less if that would raise the
-/// true peak above both its level before the change and `ceiling_dbtp` (checked on renders
-/// with the trim). Suggestions whose purpose is the level (loudness, true peak) and
-/// those without a change are left as they are.
+/// Adds to the suggestion's change the output trim, on the first slot it touches, that keeps
+/// the loudness of `audition`'s audio through the rack as it was; but less if that would raise
+/// the true peak above both its level before the change and `ceiling_dbtp` (checked on renders
+/// with the trim). Suggestions whose purpose is the level (loudness, true peak) and those
+/// without a change are left as they are.
 pub fn make_level_neutral(
     suggestion: &mut Suggestion,
     preset: &Preset,
-    slot_count: usize,
-    audio: (&[f32], &[f32]),
-    sample_rate: f32,
-    tempo_bpm: f64,
+    audition: &Audition,
     ceiling_dbtp: f32,
 ) -> Result<(), ChangeError> {
     if matches!(suggestion.finding, Some(FindingKind::LoudnessOffTarget | FindingKind::TruePeakOver)) {
@@ -37,9 +33,8 @@ pub fn make_level_neutral(
     }) else {
         return Ok(());
     };
-    let render = |change: &RackChange| -> Result<Preview, ChangeError> {
-        preview(preset, &change.apply(preset, slot_count)?, slot_count, audio, sample_rate, tempo_bpm)
-    };
+    let slot_count = audition.slot_count();
+    let render = |change: &RackChange| audition.preview(&change.apply(preset, slot_count)?);
     let untrimmed = render(change)?;
     let current = change.apply(preset, slot_count)?.slots[slot - 1].output_db;
     let with_trim = |trim: f32| {
@@ -50,7 +45,7 @@ pub fn make_level_neutral(
     };
     // Limiting after the trimmed slot makes the loudness follow the trim less than one for one:
     // a few rounds of trim and measure converge.
-    let allowed = untrimmed.before_true_peak_dbtp.max(ceiling_dbtp);
+    let allowed = audition.before.true_peak_dbtp.max(ceiling_dbtp);
     let mut trim = untrimmed.gain_db;
     for _ in 0..MATCH_ROUNDS {
         let trimmed = render(&with_trim(trim).0)?;

@@ -9,8 +9,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use codette_assistant::{
-    detect, make_level_neutral, suggest, turn_downs, AnalysisType, Context, Delivery, Finding, FindingKind,
-    Genre, Instrument, Reference, Suggestion, TurnDown, PLATFORMS,
+    detect, make_level_neutral, suggest, turn_downs, AnalysisType, Audition, Context, Delivery, Finding,
+    FindingKind, Genre, Instrument, Reference, Suggestion, TurnDown, PLATFORMS,
 };
 use codette_dsp::analysis::SpectrumReading;
 use codette_dsp::preset::Preset;
@@ -131,10 +131,11 @@ async fn judge(
         let mut suggestions = suggest(&findings, &heard.measurements, &preset, slots, &context);
         if let Some(audio) = &heard.audio {
             let ceiling = context.delivery().ceiling_dbtp();
+            let sound = (audio.left.as_slice(), audio.right.as_slice());
+            let audition = Audition::new(&preset, slots, sound, audio.sample_rate as f32, tempo)
+                .map_err(|e| change_error(e, "preset."))?;
             for s in &mut suggestions {
-                let sound = (audio.left.as_slice(), audio.right.as_slice());
-                make_level_neutral(s, &preset, slots, sound, audio.sample_rate as f32, tempo, ceiling)
-                    .map_err(|e| change_error(e, "preset."))?;
+                make_level_neutral(s, &preset, &audition, ceiling).map_err(|e| change_error(e, "preset."))?;
             }
         }
         Ok((heard, findings, suggestions))
