@@ -28,6 +28,7 @@ pub struct Preview {
 /// so that each change costs one render.
 pub struct Audition<'a> {
     audio: (&'a [f32], &'a [f32]),
+    keep_going: &'a dyn Fn() -> bool,
     sample_rate: f32,
     tempo_bpm: f64,
     slot_count: usize,
@@ -37,16 +38,18 @@ pub struct Audition<'a> {
 
 impl<'a> Audition<'a> {
     /// Renders `audio` through `preset` (a rack of `slot_count` slots) with the DSP the plugin
-    /// runs.
+    /// runs. Every render asks `keep_going` as it goes, and fails with
+    /// [`ChangeError::cancelled`] when told to stop.
     pub fn new(
         preset: &Preset,
         slot_count: usize,
         audio: (&'a [f32], &'a [f32]),
         sample_rate: f32,
         tempo_bpm: f64,
+        keep_going: &'a dyn Fn() -> bool,
     ) -> Result<Self, ChangeError> {
-        let before = rendered(preset, slot_count, audio, sample_rate, tempo_bpm)?.0;
-        Ok(Self { audio, sample_rate, tempo_bpm, slot_count, before })
+        let before = heard(preset, slot_count, audio, sample_rate, tempo_bpm, keep_going)?.0;
+        Ok(Self { audio, keep_going, sample_rate, tempo_bpm, slot_count, before })
     }
 
     pub fn slot_count(&self) -> usize {
@@ -55,7 +58,7 @@ impl<'a> Audition<'a> {
 
     /// The audio through `preset`, measured.
     pub fn render(&self, preset: &Preset) -> Result<(MeterReading, Stereo), ChangeError> {
-        rendered(preset, self.slot_count, self.audio, self.sample_rate, self.tempo_bpm)
+        heard(preset, self.slot_count, self.audio, self.sample_rate, self.tempo_bpm, self.keep_going)
     }
 
     /// The audio through `after`, with the gain that matches its integrated loudness to the
@@ -82,14 +85,17 @@ impl<'a> Audition<'a> {
 
 type Stereo = (Vec<f32>, Vec<f32>);
 
-fn rendered(
+/// `audio` through `preset`, measured.
+fn heard(
     preset: &Preset,
     slot_count: usize,
     audio: (&[f32], &[f32]),
     sample_rate: f32,
     tempo_bpm: f64,
+    keep_going: &dyn Fn() -> bool,
 ) -> Result<(MeterReading, Stereo), ChangeError> {
-    let (l, r) = render_preset(preset, slot_count, sample_rate, tempo_bpm, audio, 0)?;
+    let (l, r) = render_preset(preset, slot_count, sample_rate, tempo_bpm, audio, keep_going)?
+        .ok_or_else(ChangeError::cancelled)?;
     Ok((analyse_programme(&l, &r, sample_rate).meters, (l, r)))
 }
 
@@ -102,5 +108,5 @@ pub fn preview(
     sample_rate: f32,
     tempo_bpm: f64,
 ) -> Result<Preview, ChangeError> {
-    Audition::new(before, slot_count, audio, sample_rate, tempo_bpm)?.preview(after)
+    Audition::new(before, slot_count, audio, sample_rate, tempo_bpm, &|| true)?.preview(after)
 }

@@ -67,6 +67,11 @@ impl ChangeError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self { field: field.into(), message: message.into() }
     }
+
+    /// A render to judge a change was stopped by its caller.
+    pub fn cancelled() -> Self {
+        Self::new("", "the render was cancelled")
+    }
 }
 
 impl fmt::Display for ChangeError {

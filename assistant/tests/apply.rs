@@ -15,7 +15,7 @@ const SLOTS: usize = 8;
 const TEMPO: f64 = 120.0;
 
 fn render(preset: &Preset, (l, r): &Stereo) -> Stereo {
-    render_preset(preset, SLOTS, SR, TEMPO, (l, r), 0).expect("valid preset")
+    render_preset(preset, SLOTS, SR, TEMPO, (l, r), &|| true).expect("valid preset").expect("not stopped")
 }
 
 fn findings_through(preset: &Preset, audio: &Stereo) -> (Vec<Finding>, codette_assistant::Measurements) {
@@ -35,7 +35,7 @@ fn suggestion_for(kind: FindingKind, preset: &Preset, audio: &Stereo) -> (Sugges
         .into_iter()
         .find(|s| s.finding == Some(kind))
         .unwrap_or_else(|| panic!("{kind:?} not found in {:?}", measurements.meters));
-    let audition = Audition::new(preset, SLOTS, (&audio.0, &audio.1), SR, TEMPO).expect("renders");
+    let audition = Audition::new(preset, SLOTS, (&audio.0, &audio.1), SR, TEMPO, &|| true).expect("renders");
     make_level_neutral(&mut s, preset, &audition, -1.0).expect("renders");
     (s, before)
 }
@@ -289,7 +289,7 @@ fn a_tempo_synced_sweep_on_a_filter() {
     // At 60 bpm a half note lasts 2 s (an LFO left at its free 1 Hz would cycle twice as
     // often).
     let envelope = |preset: &Preset| -> Vec<f64> {
-        let (l, _) = render_preset(preset, SLOTS, SR, 60.0, (&audio.0, &audio.1), 0).unwrap();
+        let (l, _) = render_preset(preset, SLOTS, SR, 60.0, (&audio.0, &audio.1), &|| true).unwrap().unwrap();
         l.chunks(4800).map(|c| 10.0 * c.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().log10()).collect()
     };
     // Levels in dB over windows of 100 ms: 20 per cycle.

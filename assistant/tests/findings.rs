@@ -137,3 +137,15 @@ fn too_narrow() {
     let (l, _) = clean();
     assert_finds(FindingKind::TooNarrow, &(l.clone(), l));
 }
+
+/// Live meters see no samples: clipping is a sample peak at full scale in the meters' window.
+#[test]
+fn clipping_from_live_meters() {
+    use codette_assistant::Measurements;
+    let audio = clean();
+    let live =
+        |m| detect(&Measurements::live(m), &Context::default()).into_iter().map(|f| f.id).collect::<Vec<_>>();
+    assert!(!live(meters(&audio)).contains(&FindingKind::Clipping));
+    let clipped = map(gain(audio, 9.0), |x| x.clamp(-1.0, 1.0));
+    assert!(live(meters(&clipped)).contains(&FindingKind::Clipping));
+}

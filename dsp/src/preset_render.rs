@@ -30,18 +30,25 @@ fn base_values(preset: &Preset, targets: &Targets) -> Vec<f32> {
         .collect()
 }
 
+/// Left and right channels.
+pub type Stereo = (Vec<f32>, Vec<f32>);
+
+/// Chunks rendered between two calls of the caller's `keep_going` (about 0.3 s at 48 kHz).
+const CHUNKS_PER_CHECK: usize = 64;
+
 /// Renders `left`/`right` through `preset` on a rack of `slot_count` slots, at `tempo_bpm` with
-/// the transport playing from the song's start. The rack's latency is compensated (output sample
-/// `i` lines up with input sample `i`) and `tail` frames of silence let it ring out, so the
-/// result is `tail` frames longer than the input.
+/// the transport playing from the song's start. The rack's latency is compensated: output
+/// sample `i` lines up with input sample `i`, and the result is as long as the input. Returns
+/// `None` when `keep_going`, asked every [`CHUNKS_PER_CHECK`] chunks, says to stop (a server
+/// shutting down).
 pub fn render_preset(
     preset: &Preset,
     slot_count: usize,
     sample_rate: f32,
     tempo_bpm: f64,
     (left, right): (&[f32], &[f32]),
-    tail: usize,
-) -> Result<(Vec<f32>, Vec<f32>), ConfigError> {
+    keep_going: &dyn Fn() -> bool,
+) -> Result<Option<Stereo>, ConfigError> {
     preset.validate(slot_count, crate::modulation::matrix::MACRO_COUNT)?;
     let mut slots = preset.slots.clone();
     slots.resize(slot_count, SlotConfig::empty());
@@ -58,13 +65,16 @@ pub fn render_preset(
     let mut player = ModulatedRack::new(rack, Box::new(engine), targets);
     let latency = player.rack.latency();
     let frames = left.len().min(right.len());
-    let total = frames + tail + latency;
+    let total = frames + latency;
     let (mut l, mut r) = (left[..frames].to_vec(), right[..frames].to_vec());
     l.resize(total, 0.0);
     r.resize(total, 0.0);
     let samples_per_beat = 60.0 * sample_rate as f64 / tempo_bpm;
     let mut position = 0i64;
-    for (lc, rc) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
+    for (i, (lc, rc)) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)).enumerate() {
+        if i % CHUNKS_PER_CHECK == 0 && !keep_going() {
+            return Ok(None);
+        }
         let transport = Transport {
             playing: true,
             tempo_bpm,
@@ -77,5 +87,5 @@ pub fn render_preset(
     }
     l.drain(..latency);
     r.drain(..latency);
-    Ok((l, r))
+    Ok(Some((l, r)))
 }

@@ -10,7 +10,10 @@ use codette_dsp::rack::SLOT_COUNT;
 use common::*;
 
 fn render(preset: &Preset, x: &[f32]) -> Vec<f32> {
-    render_preset(preset, SLOT_COUNT, SR, 120.0, (x, x), 0).expect("valid preset").0
+    render_preset(preset, SLOT_COUNT, SR, 120.0, (x, x), &|| true)
+        .expect("valid preset")
+        .expect("not stopped")
+        .0
 }
 
 fn preset(slots: Vec<SlotConfig>) -> Preset {
@@ -60,6 +63,19 @@ fn the_presets_modulation_moves_its_targets() {
     assert!((peak(&y[24_000..]) - expected).abs() < 0.01 * expected, "{} vs {expected}", peak(&y[24_000..]));
 
     p.modulation.routes[0].target = "s1_nothing".into();
-    let e = render_preset(&p, SLOT_COUNT, SR, 120.0, (&x, &x), 0).unwrap_err();
+    let e = render_preset(&p, SLOT_COUNT, SR, 120.0, (&x, &x), &|| true).unwrap_err();
     assert_eq!(e.field, "modulation.routes[0].target");
+}
+
+#[test]
+fn a_render_stops_when_asked() {
+    let x = noise(48_000, 2);
+    let asked = std::cell::Cell::new(0);
+    let stop_at_second_check = || {
+        asked.set(asked.get() + 1);
+        asked.get() < 2
+    };
+    let p = preset(Vec::new());
+    assert_eq!(render_preset(&p, SLOT_COUNT, SR, 120.0, (&x, &x), &stop_at_second_check), Ok(None));
+    assert_eq!(asked.get(), 2);
 }

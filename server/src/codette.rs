@@ -167,7 +167,11 @@ pub fn rack(
     Ok((preset, SLOT_COUNT))
 }
 
-/// A change that does not fit the rack, as the API says it.
+/// A change that does not fit the rack, as the API says it; or the server shutting down, when
+/// that is what stopped a render.
 pub fn change_error(e: codette_assistant::ChangeError, prefix: &str) -> ApiError {
+    if e == codette_assistant::ChangeError::cancelled() {
+        return crate::jobs::shutting_down();
+    }
     ApiError::invalid("invalid_change", e.message, format!("{prefix}{}", e.field))
 }

@@ -125,6 +125,7 @@ async fn judge(
     kinds: AnalysisType,
 ) -> Result<(Heard, Vec<Finding>, Vec<Suggestion>), ApiError> {
     let tempo = state.tempo_bpm();
+    let stop = state.stop.clone();
     blocking(move || {
         let findings: Vec<Finding> =
             detect(&heard.measurements, &context).into_iter().filter(|f| kinds.covers(f.id)).collect();
@@ -132,7 +133,8 @@ async fn judge(
         if let Some(audio) = &heard.audio {
             let ceiling = context.delivery().ceiling_dbtp();
             let sound = (audio.left.as_slice(), audio.right.as_slice());
-            let audition = Audition::new(&preset, slots, sound, audio.sample_rate as f32, tempo)
+            let keep_going = || !stop.is_set();
+            let audition = Audition::new(&preset, slots, sound, audio.sample_rate as f32, tempo, &keep_going)
                 .map_err(|e| change_error(e, "preset."))?;
             for s in &mut suggestions {
                 make_level_neutral(s, &preset, &audition, ceiling).map_err(|e| change_error(e, "preset."))?;

@@ -7,10 +7,10 @@ use crate::audio::Audio;
 use crate::codette::{change_error, context, rack, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
-use crate::state::AppState;
+use crate::state::{AppState, StopFlag};
 use axum::extract::State;
 use axum::Json;
-use codette_assistant::{preview, RackChange, Suggestion};
+use codette_assistant::{Audition, RackChange, Suggestion};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -117,8 +117,9 @@ pub(super) async fn codette_apply(
         let audio = request.listen.audio()?.ok_or_else(|| {
             ApiError::invalid("missing_field", "a preview needs audio or audio_data", "audio")
         })?;
-        let tempo = state.tempo_bpm();
-        response.preview = Some(blocking(move || render_preview(&preset, &next, slots, audio, tempo)).await?);
+        let (tempo, stop) = (state.tempo_bpm(), state.stop.clone());
+        let render = move || render_preview(&preset, &next, slots, audio, tempo, &stop);
+        response.preview = Some(blocking(render).await?);
         return Ok(Json(response));
     }
     instance.load_preset(next)?;
@@ -132,10 +133,13 @@ fn render_preview(
     slots: usize,
     audio: Audio,
     tempo: f64,
+    stop: &StopFlag,
 ) -> Result<PreviewView, ApiError> {
     let (rate, channels) = (audio.sample_rate, audio.channels.len());
     let (left, right) = audio.into_stereo();
-    let p = preview(before, after, slots, (&left, &right), rate as f32, tempo)
+    let keep_going = || !stop.is_set();
+    let p = Audition::new(before, slots, (&left, &right), rate as f32, tempo, &keep_going)
+        .and_then(|audition| audition.preview(after))
         .map_err(|e| change_error(e, "suggestion.parameters."))?;
     let (l, r) = p.audio;
     let rendered = Audio::from_stereo(l, r, rate, channels);
