@@ -21,6 +21,17 @@ fn a_codette_suggestion_is_one_undo_step_and_undo_restores_the_exact_rack() {
         meters["active"] == true && meters["lufs_integrated"].as_f64().unwrap() > -100.0
     });
 
+    // What the instance plays, analysed from its live meters, with its slots' gain reduction.
+    let (status, analysis) = live.post_server("/codette/analyze", &json!({"instance": live.id}));
+    assert_eq!(status, 200, "{analysis}");
+    let metrics = &analysis["metrics"];
+    assert_eq!(metrics["correlation"], meters["correlation"]);
+    assert!(
+        metrics["gain_reduction_db"][1].is_number() && metrics["gain_reduction_db"][0].is_null(),
+        "{metrics}"
+    );
+    assert_eq!(metrics["clipped_runs"], Value::Null, "live meters see no samples");
+
     // The instance plays the same uniform noise in both channels: a mono mix, which Codette
     // finds too narrow and answers with a stereo delay in a free slot.
     let (status, answer) = live.post_server("/codette/suggest", &json!({"instance": live.id}));
