@@ -108,7 +108,7 @@ impl Evidence {
 }
 
 /// Two decimals: evidence is read by people, and more digits than the meters resolve mislead.
-fn round2(x: f32) -> f32 {
+pub(crate) fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 

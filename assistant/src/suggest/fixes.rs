@@ -87,6 +87,11 @@ fn band_move(distance_db: f32) -> f32 {
     (distance_db.clamp(2.0, 9.0) * 2.0).round() / 2.0
 }
 
+/// Values a person sets: dB to a tenth, which is finer than anyone hears.
+fn tenths(x: f32) -> f32 {
+    (x * 10.0).round() / 10.0
+}
+
 fn none(description: &str, reason: &str) -> Fix {
     Fix {
         description: description.to_string(),
@@ -121,21 +126,21 @@ fn eq_bell(preset: &Preset, slots: usize, freq: f32, q: f32, gain: f32, certaint
 /// `gain_db` is added to its input trim, its ceiling set to `ceiling`.
 fn final_limiter(preset: &Preset, slots: usize, gain_db: f32, ceiling: f32) -> Fix {
     let (low, high) = TRIM_RANGE_DB;
-    let ceiling = (ceiling * 10.0).round() / 10.0;
+    let ceiling = tenths(ceiling);
     let description = |gain: f32| {
         format!("A limiter last in the chain with {gain:+.1} dB of input gain and its ceiling at {ceiling} dB sets the level.")
     };
     if let Some((slot, config)) =
         in_order(preset, slots).last().filter(|(_, c)| c.effect.as_deref() == Some("limiter"))
     {
-        let gain = ((config.input_db + gain_db).clamp(low, high) * 10.0).round() / 10.0;
+        let gain = tenths((config.input_db + gain_db).clamp(low, high));
         let change = RackChange::new(vec![
             Edit::SetParameter { slot: *slot, parameter: "input_db".into(), value: gain },
             Edit::SetParameter { slot: *slot, parameter: "threshold".into(), value: ceiling },
         ]);
         return Fix { description: description(gain), change: Ok(change), certainty: 1.0 };
     }
-    let gain = (gain_db.clamp(low, high) * 10.0).round() / 10.0;
+    let gain = tenths(gain_db.clamp(low, high));
     let config = SlotConfig { input_db: gain, ..SlotConfig::effect("limiter").with("threshold", ceiling) };
     insert(preset, slots, Place::Last, config, description(gain), 1.0)
 }
@@ -218,7 +223,7 @@ fn too_dynamic(m: &MeterReading, preset: &Preset, slots: usize, ceiling: f32) ->
             RackChange::new(vec![Edit::InsertEffect { slot, place: Place::First, config: compressor }]);
         if !has_limiter {
             let limiter = free_slot(&change.apply(preset, slots)?, slots)?;
-            let config = SlotConfig::effect("limiter").with("threshold", (ceiling * 10.0).round() / 10.0);
+            let config = SlotConfig::effect("limiter").with("threshold", tenths(ceiling));
             change.edits.push(Edit::InsertEffect { slot: limiter, place: Place::Last, config });
             description.push_str(&format!(" A limiter last, at {ceiling:.1} dB, keeps the peaks in place."));
         }

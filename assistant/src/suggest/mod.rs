@@ -8,7 +8,7 @@ mod rack;
 
 pub use neutral::make_level_neutral;
 
-use crate::findings::{Context, Evidence, Finding, FindingKind};
+use crate::findings::{round2, Context, Evidence, Finding, FindingKind};
 use crate::measurements::Measurements;
 use crate::rack_change::{ChangeError, RackChange};
 use codette_dsp::preset::Preset;
@@ -53,7 +53,7 @@ pub(crate) struct Fix {
 }
 
 /// The suggestions for `findings` on the rack `preset` of `slot_count` slots, then the
-/// modulation the rack's time effects could use.
+/// modulation its reverbs, delays and filters could use.
 pub fn suggest(
     findings: &[Finding],
     measurements: &Measurements,
@@ -85,8 +85,4 @@ pub fn suggest(
     suggestions.extend(modulation::duck_wet_under_dry(&measurements.meters, preset, slot_count));
     suggestions.extend(modulation::filter_sweep(preset, slot_count));
     suggestions
-}
-
-fn round2(x: f32) -> f32 {
-    (x * 100.0).round() / 100.0
 }

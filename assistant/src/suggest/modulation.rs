@@ -3,7 +3,7 @@
 //! filter's cutoff moving with the tempo, from an LFO synced to the song.
 
 use super::rack::{holding, value};
-use super::{round2, Suggestion, SuggestionType};
+use super::{Suggestion, SuggestionType};
 use crate::findings::Evidence;
 use crate::rack_change::{Edit, RackChange};
 use codette_dsp::analysis::MeterReading;
@@ -69,7 +69,7 @@ pub(super) fn duck_wet_under_dry(m: &MeterReading, preset: &Preset, slots: usize
                 ],
                 parameters: Some(RackChange::new(edits)),
                 unavailable: None,
-                confidence: round2(0.6),
+                confidence: 0.6,
             })
         })
         .collect()
