@@ -254,3 +254,26 @@ async fn suggestions_apply_to_an_instance_and_preview_level_matched() {
     let (status, answer) = post(&server, "/codette/apply", &json!({"suggestion": loudness})).await;
     assert_eq!((status, answer["error"]["field"].as_str()), (422, Some("instance")), "{answer}");
 }
+
+/// Without an instance, suggestions change the `preset` sent: a full rack leaves no room for
+/// the limiter the loudness needs, and says so; a broken preset is refused by field.
+#[tokio::test]
+async fn suggestions_for_a_preset_sent_with_the_audio() {
+    let server = serve();
+    let x = sine(-30.0, 4.0);
+    let audio = wav_base64(&[&x, &x]);
+    let full: Vec<Value> = (0..8).map(|_| json!({"type": "eq3band"})).collect();
+    let preset = json!({"format": "codette-rack-preset", "slots": full});
+    let (status, answer) =
+        post(&server, "/codette/suggest", &json!({"audio": audio, "preset": preset})).await;
+    assert_eq!(status, 200, "{answer}");
+    let loudness =
+        answer["suggestions"].as_array().unwrap().iter().find(|s| s["id"] == "loudness_off_target").unwrap();
+    assert_eq!(loudness["parameters"], Value::Null);
+    assert!(loudness["unavailable"].as_str().unwrap().contains("the rack is full"), "{loudness}");
+
+    let broken = json!({"format": "codette-rack-preset", "slots": [{"type": "flanger"}]});
+    let (status, answer) =
+        post(&server, "/codette/suggest", &json!({"audio": audio, "preset": broken})).await;
+    assert_eq!((status, answer["error"]["field"].as_str()), (422, Some("preset.slots[0].type")), "{answer}");
+}
