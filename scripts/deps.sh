@@ -30,7 +30,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import pedalboard, numpy, pytest, openapi_spec_validator" 2>/dev/null; then
+if ! .venv/bin/python -c "import pedalboard, numpy, pytest, openapi_spec_validator, pyloudnorm" 2>/dev/null; then
   echo "deps: installing Python packages into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt \
     -r tests/vst3/requirements.txt -r server/tests/requirements.txt

@@ -8,10 +8,24 @@
 
 pub mod automix;
 pub mod chat;
+mod delivery;
+mod findings;
 mod genre;
+mod measurements;
+mod preview;
+mod rack_change;
 pub mod recommend;
+mod reference;
+mod suggest;
 pub mod templates;
 pub mod tuning;
 
+pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
+pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};
+pub use measurements::{clipped_runs, Measurements, Programme};
+pub use preview::{preview, Audition, Preview};
+pub use rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
 pub use recommend::{recommend, Recommendation};
+pub use reference::Reference;
+pub use suggest::{make_level_neutral, suggest, Suggestion, SuggestionType};

@@ -12,6 +12,7 @@ pub mod modulated_rack;
 pub mod modulation;
 pub mod param;
 pub mod preset;
+pub mod preset_render;
 pub mod rack;
 pub mod registry;
 pub mod slot;

@@ -9,6 +9,10 @@ use std::ops::Range;
 /// space is fixed whatever block size the host uses.
 pub const CHUNK: usize = 256;
 
+/// Slots of the plugin's rack: what its host parameters, its presets and the API's offline
+/// renders of a preset (Codette's previews) are sized for.
+pub const SLOT_COUNT: usize = 8;
+
 pub struct Rack {
     slots: Vec<Slot>,
     /// `order[position]` is the index of the slot processed at that position.

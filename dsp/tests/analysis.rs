@@ -7,6 +7,8 @@ mod common;
 mod levels;
 #[path = "analysis/loudness.rs"]
 mod loudness;
+#[path = "analysis/programme.rs"]
+mod programme;
 #[path = "analysis/spectrum.rs"]
 mod spectrum;
 

@@ -16,7 +16,7 @@ use nice_plug::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-pub const SLOT_COUNT: usize = 8;
+pub use codette_dsp::rack::SLOT_COUNT;
 pub const MACRO_COUNT: usize = 8;
 
 static MACRO: ParamSpec = ParamSpec::linear("macro", "Macro", 0.0, 1.0, 0.0, Unit::Amount);

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod audio;
+pub mod codette;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -126,6 +126,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/codette/chat"),
     ("post", "/api/ai/recommend-effects"),
     ("post", "/api/ai/auto-mix"),
+    ("post", "/codette/analyze"),
+    ("post", "/codette/suggest"),
+    ("post", "/codette/apply"),
+    ("get", "/codette/status"),
+    ("get", "/codette/genres"),
 ];
 
 #[tokio::test]

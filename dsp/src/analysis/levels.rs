@@ -62,15 +62,7 @@ impl Levels {
             let take = (self.segment_len - self.filled).min(left.len());
             let (l, rest_l) = left.split_at(take);
             let (r, rest_r) = right.split_at(take);
-            let s = &mut self.current;
-            for (&l, &r) in l.iter().zip(r) {
-                s.peak_left = s.peak_left.max(l.abs());
-                s.peak_right = s.peak_right.max(r.abs());
-                let (l, r) = (l as f64, r as f64);
-                s.left_left += l * l;
-                s.right_right += r * r;
-                s.left_right += l * r;
-            }
+            self.current.accumulate(l, r);
             self.filled += take;
             if self.filled == self.segment_len {
                 self.ring[self.next] = std::mem::take(&mut self.current);
@@ -88,18 +80,44 @@ impl Levels {
         self.filled = 0;
     }
 
+    /// The window's values: see [`Sums::reading`].
+    pub fn reading(&self) -> LevelReading {
+        let mut w = Sums::default();
+        for s in &self.ring {
+            w.add(s);
+        }
+        w.reading((self.segment_len * SEGMENTS) as f64)
+    }
+}
+
+/// The same values over a whole programme rather than the last window: what an offline
+/// analysis of a file reports.
+pub(super) fn programme(left: &[f32], right: &[f32]) -> LevelReading {
+    let mut sums = Sums::default();
+    sums.accumulate(left, right);
+    sums.reading(left.len().max(1) as f64)
+}
+
+impl Sums {
+    fn accumulate(&mut self, left: &[f32], right: &[f32]) {
+        for (&l, &r) in left.iter().zip(right) {
+            self.peak_left = self.peak_left.max(l.abs());
+            self.peak_right = self.peak_right.max(r.abs());
+            let (l, r) = (l as f64, r as f64);
+            self.left_left += l * l;
+            self.right_right += r * r;
+            self.left_right += l * r;
+        }
+    }
+
     /// Peak and RMS are those of the louder channel, which is what the eye takes from a pair
     /// of bars, and make a sine in one channel read the same as in both. Correlation is the
     /// normalised cross-correlation at lag 0 (+1 mono, 0 unrelated, -1 anti-phase). Width is the
     /// side energy's share of the total, doubled: 2·S²/(M²+S²) with M = (L+R)/2 and
     /// S = (L-R)/2, which is 1 - 2·ΣLR/(ΣL²+ΣR²): 0 for mono, 1 for unrelated channels or
     /// one channel alone, 2 for anti-phase. In silence both are 0: there is no image to judge.
-    pub fn reading(&self) -> LevelReading {
-        let mut w = Sums::default();
-        for s in &self.ring {
-            w.add(s);
-        }
-        let frames = (self.segment_len * SEGMENTS) as f64;
+    fn reading(&self, frames: f64) -> LevelReading {
+        let w = self;
         let total = w.left_left + w.right_right;
         let audible = |energy: f64| energy > FLOOR_POWER * frames;
         let correlation = if audible(w.left_left) && audible(w.right_right) {

@@ -14,7 +14,7 @@
 //! buffer, and warmed up again (filters and true-peak interpolator) with the sub-block just
 //! measured. The true peak is held here rather than by ebur128, so that it restarts at once.
 
-use ebur128::{EbuR128, Mode};
+use ebur128::{Channel, EbuR128, Mode};
 
 /// What ebur128 answers only fails for a mode or channel we did not ask for.
 const MODES_MATCH: &str = "the meter was built with this mode and two channels";
@@ -44,11 +44,18 @@ impl Loudness {
     /// same to read after hours as after seconds, and memory stays bounded, at the price of
     /// quantising each 400 ms block to 0.1 LU (within the ±0.1 LU the EBU allows for a whole
     /// programme, since the error of each block is at most half a bin).
-    pub fn new(sample_rate: u32) -> Self {
+    ///
+    /// A `mono` meter weighs only the left channel, as BS.1770 measures a one-channel
+    /// programme (pushed as the same samples in both channels).
+    pub fn new(sample_rate: u32, mono: bool) -> Self {
         let mode = Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::HISTOGRAM;
         let sub_block_len = (sample_rate * SUB_BLOCK_MS / 1000) as usize;
+        let mut meter = EbuR128::new(2, sample_rate, mode).expect("two channels at a rate of 8-768 kHz");
+        if mono {
+            meter.set_channel(1, Channel::Unused).expect("channel 1 of two");
+        }
         Self {
-            meter: EbuR128::new(2, sample_rate, mode).expect("two channels at a rate of 8-768 kHz"),
+            meter,
             sub_block_len,
             current: [Vec::with_capacity(sub_block_len), Vec::with_capacity(sub_block_len)],
             sub_blocks: [0.0; SHORT_TERM_SUB_BLOCKS],

@@ -9,6 +9,7 @@ mod grid;
 mod levels;
 mod loudness;
 mod reading;
+mod smoothing;
 mod spectrum;
 mod tonal;
 
@@ -17,7 +18,7 @@ pub use reading::{MeterReading, SpectrumReading, TonalBalance, FLOOR_DB};
 pub use spectrum::{Spectrum, BALANCE_AVERAGE_MS, DISPLAY_AVERAGE_MS, GRID_POINTS, HIGH_HZ, LOW_HZ};
 pub use tonal::{Band, BANDS};
 
-use levels::Levels;
+use levels::{LevelReading, Levels};
 use loudness::Loudness;
 use reading::{amplitude_db, floored};
 
@@ -47,7 +48,7 @@ impl Analyzer {
         let sample_rate = sample_rate.clamp(8_000.0, 768_000.0);
         Self {
             levels: Levels::new(sample_rate),
-            loudness: Loudness::new(sample_rate.round() as u32),
+            loudness: Loudness::new(sample_rate.round() as u32, false),
             spectrum: Spectrum::new(sample_rate),
         }
     }
@@ -78,7 +79,11 @@ impl Analyzer {
     }
 
     pub fn meters(&self) -> MeterReading {
-        let levels = self.levels.reading();
+        self.reading(self.levels.reading())
+    }
+
+    /// The meters with `levels` for peak, RMS, correlation and width (and so crest).
+    fn reading(&self, levels: LevelReading) -> MeterReading {
         let true_peak_dbtp = amplitude_db(self.loudness.true_peak());
         let integrated = self.loudness.integrated();
         let lufs_integrated = floored(integrated);
@@ -101,5 +106,48 @@ impl Analyzer {
 
     pub fn spectrum(&self) -> SpectrumReading {
         self.spectrum.reading()
+    }
+}
+
+/// A whole programme (a file, a render) measured at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeReading {
+    pub meters: MeterReading,
+    pub spectrum: SpectrumReading,
+}
+
+/// Measures a whole stereo buffer with the same meters as the live [`Analyzer`], with each
+/// value's window widened to the whole programme where a file asks for it: peak, RMS,
+/// correlation and width (and so crest) over every sample, the spectrum, centroid and tonal
+/// balance the mean of every frame. Loudness is the live meter's own: integrated, range and true
+/// peak cover the programme anyway; momentary and short-term read its last 400 ms and 3 s.
+pub fn analyse_programme(left: &[f32], right: &[f32], sample_rate: f32) -> ProgrammeReading {
+    analyse(left, right, sample_rate, false)
+}
+
+/// The same for a one-channel programme: its loudness is that of the one channel (BS.1770),
+/// 3 dB under the same samples in both channels of a stereo file; the levels and spectrum are
+/// those of the channel, and its image that of mono (correlation 1, width 0).
+pub fn analyse_mono_programme(samples: &[f32], sample_rate: f32) -> ProgrammeReading {
+    analyse(samples, samples, sample_rate, true)
+}
+
+fn analyse(left: &[f32], right: &[f32], sample_rate: f32, mono: bool) -> ProgrammeReading {
+    let frames = left.len().min(right.len());
+    let (left, right) = (&left[..frames], &right[..frames]);
+    let sample_rate = sample_rate.clamp(8_000.0, 768_000.0);
+    let mut analyzer = Analyzer {
+        levels: Levels::new(sample_rate),
+        loudness: Loudness::new(sample_rate.round() as u32, mono),
+        spectrum: Spectrum::programme(sample_rate),
+    };
+    // Pushed in blocks so the loudness meter's working buffers stay small.
+    for (l, r) in left.chunks(1 << 16).zip(right.chunks(1 << 16)) {
+        analyzer.loudness.push(l, r);
+        analyzer.spectrum.push(l, r);
+    }
+    ProgrammeReading {
+        meters: analyzer.reading(levels::programme(left, right)),
+        spectrum: analyzer.spectrum(),
     }
 }

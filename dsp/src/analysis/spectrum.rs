@@ -47,15 +47,29 @@ pub struct Spectrum {
     balance: Vec<f32>,
     display_coeff: f32,
     balance_coeff: f32,
-    /// False until the first frame, which the averages take as they are rather than fade in
-    /// from silence.
-    started: bool,
+    /// Frames averaged so far; the first is taken as it is rather than faded in from silence.
+    frames: u64,
+    /// Averages every frame alike since the start (an offline analysis of a whole file)
+    /// instead of fading out the older ones.
+    programme: bool,
     grid: Grid,
     tonal: Tonal,
 }
 
 impl Spectrum {
+    /// A live spectrum, whose averages follow the music ([`DISPLAY_AVERAGE_MS`],
+    /// [`BALANCE_AVERAGE_MS`]).
     pub fn new(sample_rate: f32) -> Self {
+        Self::with_averaging(sample_rate, false)
+    }
+
+    /// A spectrum whose display, centroid and tonal balance are the mean over everything
+    /// pushed, every frame weighing alike: a whole file's spectrum.
+    pub fn programme(sample_rate: f32) -> Self {
+        Self::with_averaging(sample_rate, true)
+    }
+
+    fn with_averaging(sample_rate: f32, programme: bool) -> Self {
         let size = ((SIZE_AT_48K * sample_rate / 48_000.0).ceil() as usize).next_power_of_two().max(256);
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(size);
         let hann: Vec<f32> =
@@ -77,7 +91,8 @@ impl Spectrum {
             balance: vec![0.0; bins],
             display_coeff: per_hop(DISPLAY_AVERAGE_MS),
             balance_coeff: per_hop(BALANCE_AVERAGE_MS),
-            started: false,
+            frames: 0,
+            programme,
             grid: Grid::new(GRID_POINTS, LOW_HZ, HIGH_HZ.min(sample_rate / 2.0), bin_hz),
             tonal: Tonal::new(bin_hz, bins),
             fft,
@@ -115,13 +130,18 @@ impl Spectrum {
                 *p += 0.5 * c.norm_sqr();
             }
         }
-        if !self.started {
+        self.frames += 1;
+        if self.frames == 1 {
             self.display.copy_from_slice(&self.frame_power);
             self.balance.copy_from_slice(&self.frame_power);
-            self.started = true;
             return;
         }
-        let (d, b) = (1.0 - self.display_coeff, 1.0 - self.balance_coeff);
+        let (d, b) = if self.programme {
+            let running_mean = 1.0 / self.frames as f32;
+            (running_mean, running_mean)
+        } else {
+            (1.0 - self.display_coeff, 1.0 - self.balance_coeff)
+        };
         for ((display, balance), &p) in self.display.iter_mut().zip(&mut self.balance).zip(&self.frame_power)
         {
             *display = flush(*display + d * (p - *display));
@@ -135,7 +155,7 @@ impl Spectrum {
         }
         self.display.fill(0.0);
         self.balance.fill(0.0);
-        self.started = false;
+        self.frames = 0;
     }
 
     pub fn reading(&self) -> SpectrumReading {

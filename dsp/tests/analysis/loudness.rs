@@ -146,3 +146,66 @@ fn reset_integrated_restarts_the_programme_only() {
     assert_near("true peak of the new programme", m.true_peak_dbtp, -33.0, 0.1);
     assert_near("short-term", m.lufs_short_term, -33.0, 0.1);
 }
+
+/// Tech 3341 cases 1 to 5 at 44.1 kHz (the EBU gives them at 48 kHz; the K-weighting and the
+/// gates must not depend on the rate): integrated within 0.1 LU.
+#[test]
+fn ebu_3341_integrated_cases_at_44_1_khz() {
+    let rate = 44_100.0;
+    let cases: [(&[(f64, f64)], f64); 5] = [
+        (&[(-23.0, 20.0)], -23.0),
+        (&[(-33.0, 20.0)], -33.0),
+        (&[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)], -23.0),
+        (&[(-72.0, 10.0), (-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0), (-72.0, 10.0)], -23.0),
+        (&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)], -23.0),
+    ];
+    for (i, (case, expected)) in cases.iter().enumerate() {
+        let x: Vec<f32> = case.iter().flat_map(|&(db, seconds)| sine(1000.0, db, seconds, rate)).collect();
+        let mut analyzer = Analyzer::new(rate);
+        push_mono(&mut analyzer, &x);
+        assert_near(
+            &format!("case {} at 44.1 kHz", i + 1),
+            analyzer.meters().lufs_integrated,
+            *expected,
+            0.1,
+        );
+    }
+}
+
+/// A 3 s burst at -23 LUFS after silence, starting anywhere against the meter's 100 ms
+/// updates (every 5 ms of offset): the highest short-term loudness read while it plays is
+/// -23 within 0.1, as Tech 3341 asks of the maximum short-term loudness of a tone burst.
+#[test]
+fn maximum_short_term_loudness_of_a_burst_whatever_its_alignment() {
+    for offset_ms in (0..100).step_by(5) {
+        let mut x = vec![0.0f32; (2.0 * SR) as usize + offset_ms * 48];
+        x.extend(sine(1000.0, -23.0, 3.0, SR));
+        x.extend(vec![0.0; (1.0 * SR) as usize]);
+        let mut analyzer = Analyzer::new(SR);
+        let mut highest = FLOOR_DB;
+        for block in x.chunks(480) {
+            analyzer.push(block, block);
+            highest = highest.max(analyzer.meters().lufs_short_term);
+        }
+        assert_near(&format!("offset {offset_ms} ms"), highest, -23.0, 0.1);
+    }
+}
+
+/// True peak within ±0.2 dB (tighter than Tech 3341's +0.2/-0.4) of sines at fs/4 whose
+/// samples miss the crest, at 44.1 and 48 kHz, faded in as in the test above.
+#[test]
+fn true_peak_within_0_2_db_at_both_rates() {
+    for rate in [44_100.0f32, 48_000.0] {
+        for phase_deg in [0.0, 45.0, 60.0, 67.5] {
+            let len = rate as usize;
+            let mut x = sine_at_phase(rate as f64 / 4.0, -6.0, f64::to_radians(phase_deg), len, rate);
+            let fade = (rate / 100.0) as usize;
+            for (i, v) in x.iter_mut().take(fade).enumerate() {
+                *v *= 0.5 - 0.5 * (std::f32::consts::PI * i as f32 / fade as f32).cos();
+            }
+            let mut analyzer = Analyzer::new(rate);
+            push_mono(&mut analyzer, &x);
+            assert_near(&format!("{rate} Hz, {phase_deg}°"), analyzer.meters().true_peak_dbtp, -6.0, 0.2);
+        }
+    }
+}

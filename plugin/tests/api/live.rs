@@ -112,6 +112,11 @@ impl Live {
         socket
     }
 
+    /// Posts JSON to a path of the server (`/codette/apply`).
+    pub fn post_server(&self, path: &str, body: &Value) -> (u16, Value) {
+        json(self.client.post(self.server_url(path)).json(body).send().unwrap())
+    }
+
     pub fn url(&self, path: &str) -> String {
         self.server_url(&format!("/api/instances/{}{path}", self.id))
     }

@@ -2,6 +2,7 @@
 //! per-instance route, what reaches the audio thread, and bad input answered with the right
 //! 4xx naming the field.
 
+mod codette;
 mod live;
 
 use codette_dsp::modulation::{ModulationConfig, ModulationEngine, Transport};

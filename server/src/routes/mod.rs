@@ -4,6 +4,7 @@ pub mod ai;
 pub mod automation;
 pub mod chain;
 pub mod chat;
+pub mod codette;
 pub mod effects;
 pub mod health;
 pub mod instances;
@@ -42,6 +43,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(chain::audio_router())
         .merge(mixdown::audio_router())
         .merge(ai::audio_router())
+        .merge(codette::audio_router())
         .layer(RequestBodyLimitLayer::new(config.audio_body_limit));
     let small = OpenApiRouter::new()
         .merge(health::router())
@@ -57,6 +59,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(ws::router())
         .merge(automation::router())
         .merge(chat::router())
+        .merge(codette::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
     audio.merge(small).layer(DefaultBodyLimit::disable())
