@@ -2,12 +2,14 @@
 //! real window contents, with a host double that records the parameter gestures (what a host
 //! would record as automation) and applies the values as a host does.
 
+use codette_assistant::{suggest, Context, Delivery, Genre, Instrument, Measurements};
 use codette_dsp::modulation::{Polarity, Route, Source};
 use codette_dsp::registry::EFFECTS;
 use codette_rack::editor::library::Library;
 use codette_rack::editor::Editor;
 use codette_rack::params::{RackParams, SpecParam};
 use codette_rack::remote::RemoteInstance;
+use codette_server::Instance;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
@@ -53,6 +55,7 @@ impl GuiContextInner for Host {
 
 struct Fixture {
     params: Arc<RackParams>,
+    remote: Arc<RemoteInstance>,
     host: Arc<Host>,
     presets: tempfile::TempDir,
 }
@@ -61,14 +64,14 @@ fn open() -> (Harness<'static, Editor>, Fixture) {
     let params = Arc::new(RackParams::default());
     let remote = Arc::new(RemoteInstance::new(params.clone()));
     let presets = tempfile::tempdir().unwrap();
-    let editor = Editor::new(params.clone(), remote, Library::new(presets.path().to_path_buf()));
+    let editor = Editor::new(params.clone(), remote.clone(), Library::new(presets.path().to_path_buf()));
     let host = Arc::new(Host::default());
     let gui = GuiContext::new(host.clone());
     let harness = Harness::builder()
         .with_size(egui::vec2(1200.0, 800.0))
         .with_step_dt(1.0 / 60.0)
         .build_ui_state(move |ui, editor: &mut Editor| editor.show(ui, &gui), editor);
-    (harness, Fixture { params, host, presets })
+    (harness, Fixture { params, remote, host, presets })
 }
 
 impl Fixture {
@@ -297,22 +300,49 @@ fn a_factory_preset_loads_and_a_b_switches_between_two_settings() {
 }
 
 #[test]
-fn a_suggestion_is_applied_and_undone_and_the_chat_answers_what_is_typed() {
+fn a_suggestion_is_previewed_applied_and_undone() {
+    let (mut harness, fixture) = open();
+    choose(&mut harness, "High/Low Pass");
+    harness.get_by_label("Codette").click();
+    harness.run();
+    // Nothing measured here (no audio runs): the suggestions are those for the rack, as the
+    // assistant makes them for it.
+    let before = fixture.remote.preset().unwrap();
+    let silence = Measurements::live(fixture.remote.meters().unwrap().meters);
+    let context = Context { delivery: Some(Delivery::Streaming), genre: None };
+    let expected = suggest(&[], &silence, &before, 8, &context);
+    let suggestion = expected.iter().find(|s| s.parameters.is_some()).expect("a filter sweep for slot 1");
+    let after = suggestion.parameters.as_ref().unwrap().apply(&before, 8).unwrap();
+    assert!(!after.modulation.routes.is_empty());
+    harness.get_by_label(&suggestion.title);
+
+    harness.get_by_label(&format!("Preview {}", suggestion.id)).click();
+    harness.run();
+    assert_eq!(fixture.params.modulation.config(), after.modulation, "previewed");
+    harness.get_by_label("End preview").click();
+    harness.run();
+    assert_eq!(fixture.params.modulation.config(), before.modulation, "back as it was");
+
+    harness.get_by_label(&format!("Apply {}", suggestion.id)).click();
+    harness.run();
+    assert_eq!(fixture.params.modulation.config(), after.modulation, "applied");
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(fixture.params.modulation.config(), before.modulation, "undone");
+}
+
+#[test]
+fn a_template_chain_loads_and_the_chat_answers_what_is_typed() {
     let (mut harness, fixture) = open();
     harness.get_by_label("Codette").click();
     harness.run();
-    harness.get_by_label("Suggest").click();
+    harness.get_by_label("Suggest a chain").click();
     harness.run();
-    // Nothing measured here: the template for vocals in pop, untuned, with its reasons shown.
-    let expected = codette_assistant::recommend(
-        codette_assistant::Instrument::Vocals,
-        codette_assistant::Genre::Pop,
-        None,
-        codette_assistant::chat::facts::TARGETS[0].1,
-    );
+    // Untuned (nothing measured): the template for vocals in pop at the streaming target.
+    let expected = codette_assistant::recommend(Instrument::Vocals, Genre::Pop, None, -14.0);
     let first = &expected.slots[0];
-    harness.get_by_label(&format!("{}. {}: {}", first.slot, first.effect, first.reason));
-    harness.get_by_label("Apply").click();
+    harness.get_by_label(&format!("{}. {}: {}", first.slot, first.effect, first.reason.replace('→', "->")));
+    harness.get_by_label("Load the chain").click();
     harness.run();
     let chosen: Vec<Option<String>> = (0..8)
         .map(|s| {
@@ -324,9 +354,6 @@ fn a_suggestion_is_applied_and_undone_and_the_chat_answers_what_is_typed() {
         (0..8).map(|s| expected.preset.slots.get(s).and_then(|c| c.effect.clone())).collect();
     assert_eq!(chosen, wanted);
     assert!(chosen.iter().any(Option::is_some));
-    harness.get_all_by_label("Undo").last().unwrap().click();
-    harness.run();
-    assert!((0..8).all(|s| fixture.params.slots[s].effect.value() == 0), "undone: the rack is empty again");
 
     harness.get_by_label("Question").click();
     harness.run();
@@ -364,4 +391,40 @@ fn dragging_a_slot_by_its_handle_moves_it_in_the_order() {
     harness.drop_at(to);
     harness.run();
     assert_eq!(fixture.params.order.get(), [1, 2, 3, 0, 4, 5, 6, 7]);
+}
+
+#[test]
+fn the_findings_on_what_the_rack_plays_are_shown_with_their_evidence() {
+    let (mut harness, fixture) = open();
+    // The instance plays a second of a full-scale 1 kHz sine (far too loud for streaming),
+    // which its analysis thread measures.
+    let mut audio = fixture.remote.activate(PluginApi::Clap, 48_000.0, 512);
+    let sine: Vec<f32> =
+        (0..48_000).map(|n| (std::f32::consts::TAU * 1000.0 * n as f32 / 48_000.0).sin()).collect();
+    for block in sine.chunks(512) {
+        audio.publish(Default::default(), block, block);
+    }
+    let start = std::time::Instant::now();
+    while fixture.remote.meters().unwrap().meters.lufs_integrated < -20.0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "the analysis thread measures");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let meters = fixture.remote.meters().unwrap();
+    assert!(meters.active);
+    let context = Context { delivery: Some(Delivery::Streaming), genre: None };
+    let findings = codette_assistant::detect(&Measurements::live(meters.meters), &context);
+    assert!(!findings.is_empty(), "a full-scale sine is off the streaming references");
+    harness.get_by_label("Codette").click();
+    harness.run();
+    // Each finding is listed, and again as the suggestion that answers it, with its evidence.
+    for finding in &findings {
+        assert!(harness.query_all_by_label(&finding.title).count() >= 2, "{}", finding.title);
+        for e in &finding.evidence {
+            let text =
+                format!("{}: {} {} ({} {} {})", e.metric, e.measured, e.unit, e.comparison, e.target, e.unit);
+            assert!(harness.query_all_by_label(&text).count() >= 2, "{text}");
+        }
+    }
+    fixture.remote.deactivate(audio);
 }

@@ -1,50 +1,48 @@
-//! Codette in the window: what it measures in the output (each finding with its numbers), its
-//! suggestion for an instrument and genre tuned to those measurements and to the delivery
-//! target (every slot and every tuned value with its reason), to preview, apply and undo; and
-//! the chat, answered by the assistant's embedded engine from the same measurements and rack.
-//!
-//! A suggestion loads through the same code as the API's `PUT /state` (one undo step). The
-//! chat answers from the embedded engine only: the window never waits on a network model.
+//! Codette in the window: what it finds in the output as it plays (each finding with the
+//! numbers it rests on), judged against the delivery target and genre picked; its suggestions
+//! for the rack ([`suggestions`](super::suggestions)); a template for an instrument and genre,
+//! tuned to the measurements; and the chat ([`chat`](super::chat)). The same functions as the
+//! API's `/codette` routes, on the same live meters.
 
+use super::chat::ChatBox;
 use super::combo::combo;
-use super::knob::MODULATION;
+use super::suggestions::{evidence_ui, Suggestions};
 use super::View;
-use codette_assistant::chat::facts::{facts, TARGETS};
-use codette_assistant::chat::rack::Rack;
-use codette_assistant::chat::topics::Topic;
-use codette_assistant::chat::{embedded, Context, Perspective};
-use codette_assistant::{recommend, Genre, Instrument, Recommendation};
-use codette_dsp::analysis::MeterReading;
-use codette_dsp::preset::Preset;
+use crate::params::SLOT_COUNT;
+use codette_assistant::{
+    detect, recommend, suggest, Context, Delivery, Finding, Genre, Instrument, Measurements, Recommendation,
+    Suggestion,
+};
 use codette_server::Instance;
 use egui::{RichText, Ui};
+use std::time::{Duration, Instant};
+
+/// How often the findings and suggestions are worked out again from the live meters: often
+/// enough to follow the music, seldom enough to read.
+const REFRESH: Duration = Duration::from_secs(1);
 
 pub struct CodettePanel {
-    /// Index into the assistant's delivery targets.
-    target: usize,
+    delivery: Delivery,
+    genre: Option<Genre>,
     instrument: Instrument,
-    genre: Genre,
-    suggestion: Option<Recommendation>,
-    /// While previewing: the rack as it was, to go back to.
-    before_preview: Option<Preset>,
-    perspective: Perspective,
-    question: String,
-    /// Questions and answers, oldest first.
-    chat: Vec<(String, String)>,
+    /// The last analysis: whether audio was measured, the findings and the suggestions.
+    analysis: Option<(Instant, bool, Vec<Finding>, Vec<Suggestion>)>,
+    suggestions: Suggestions,
+    template: Option<Recommendation>,
+    chat: ChatBox,
     message: Option<String>,
 }
 
 impl Default for CodettePanel {
     fn default() -> Self {
         Self {
-            target: 0,
+            delivery: Delivery::Streaming,
+            genre: None,
             instrument: Instrument::Vocals,
-            genre: Genre::Pop,
-            suggestion: None,
-            before_preview: None,
-            perspective: Perspective::default(),
-            question: String::new(),
-            chat: Vec::new(),
+            analysis: None,
+            suggestions: Suggestions::default(),
+            template: None,
+            chat: ChatBox::default(),
             message: None,
         }
     }
@@ -52,161 +50,121 @@ impl Default for CodettePanel {
 
 impl CodettePanel {
     pub fn ui(&mut self, ui: &mut Ui, view: &View) {
-        let meters = view.remote.meters().ok().filter(|m| m.active);
-        let reading = meters.as_ref().map(|m| m.meters);
+        self.pickers(ui);
+        let Ok(meters) = view.remote.meters() else { return };
+        let context = Context { delivery: Some(self.delivery), genre: self.genre };
+        if self.analysis.as_ref().is_none_or(|(at, ..)| at.elapsed() >= REFRESH) {
+            let measurements = Measurements::live(meters.meters);
+            let findings = if meters.active { detect(&measurements, &context) } else { Vec::new() };
+            let preset = view.remote.preset().unwrap_or_else(|_| codette_dsp::preset::Preset::new(""));
+            let suggestions = suggest(&findings, &measurements, &preset, SLOT_COUNT, &context);
+            self.analysis = Some((Instant::now(), meters.active, findings, suggestions));
+        }
+        let Some(analysis) = self.analysis.take() else { return };
+        let (_, active, findings, suggestions) = &analysis;
+        let reading = active.then_some(&meters.meters);
+        ui.columns_const(|[left, right]| {
+            egui::ScrollArea::vertical().id_salt("codette").show(left, |ui| {
+                ui.heading("Findings");
+                findings_ui(ui, *active, findings);
+                ui.heading("Suggestions");
+                self.suggestions.ui(ui, view, suggestions);
+                ui.separator();
+                self.template_ui(ui, view, reading);
+            });
+            let words: Vec<String> =
+                findings.iter().map(|f| format!("{}: {}", f.title, f.description)).collect();
+            self.chat.ui(right, view, reading, &words);
+        });
+        self.analysis = Some(analysis);
+    }
+
+    fn pickers(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            ui.label("Delivery target");
-            let name = |(n, lufs): (&str, f32)| format!("{n} ({lufs} LUFS)");
-            combo(ui, "Delivery target", &name(TARGETS[self.target]), 200.0, |ui| {
-                for (i, target) in TARGETS.iter().enumerate() {
-                    ui.selectable_value(&mut self.target, i, name(*target));
+            ui.label("Delivery");
+            let name = |d: Delivery| format!("{} ({} LUFS)", d.id(), d.target_lufs());
+            combo(ui, "Delivery target", &name(self.delivery), 170.0, |ui| {
+                for d in Delivery::ALL {
+                    ui.selectable_value(&mut self.delivery, d, name(d));
                 }
             });
-        });
-        ui.columns_const(|[left, right]| {
-            left.heading("What Codette measures");
-            findings_ui(left, reading.as_ref());
-            left.separator();
-            self.suggestion_ui(left, view, reading.as_ref());
-            self.chat_ui(right, view, reading.as_ref());
+            ui.label("Genre");
+            let genre = |g: Option<Genre>| g.map_or("any", Genre::id);
+            combo(ui, "Genre", genre(self.genre), 110.0, |ui| {
+                for g in std::iter::once(None).chain(Genre::ALL.map(Some)) {
+                    ui.selectable_value(&mut self.genre, g, genre(g));
+                }
+            });
+            if ui.button("Listen again").on_hover_text("Work out the findings now").clicked() {
+                self.analysis = None;
+            }
         });
     }
 
-    fn suggestion_ui(&mut self, ui: &mut Ui, view: &View, reading: Option<&MeterReading>) {
-        ui.heading("Suggestion");
+    /// A template chain for an instrument in the genre picked, tuned to the measurements.
+    fn template_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &View,
+        reading: Option<&codette_dsp::analysis::MeterReading>,
+    ) {
+        ui.heading("Template");
         ui.horizontal(|ui| {
             combo(ui, "Instrument", self.instrument.id(), 100.0, |ui| {
                 for i in Instrument::ALL {
                     ui.selectable_value(&mut self.instrument, i, i.id());
                 }
             });
-            combo(ui, "Genre", self.genre.id(), 100.0, |ui| {
-                for g in Genre::ALL {
-                    ui.selectable_value(&mut self.genre, g, g.id());
-                }
-            });
-            if ui.button("Suggest").clicked() {
-                let target = TARGETS[self.target].1;
-                self.suggestion = Some(recommend(self.instrument, self.genre, reading, target));
+            if ui.button("Suggest a chain").clicked() {
+                let genre = self.genre.unwrap_or(Genre::Pop);
+                self.template = Some(recommend(self.instrument, genre, reading, self.delivery.target_lufs()));
             }
         });
-        let Some(suggestion) = &self.suggestion else { return };
-        for note in &suggestion.slots {
-            ui.label(format!("{}. {}: {}", note.slot, note.effect, note.reason));
+        let Some(template) = &self.template else { return };
+        for note in &template.slots {
+            ui.label(format!("{}. {}: {}", note.slot, note.effect, drawable(&note.reason)));
         }
-        if !suggestion.tuned {
+        if !template.tuned {
             ui.small("Not tuned: no audio measured yet, so the template's values stand.");
         }
-        for a in &suggestion.adjustments {
-            ui.label(
-                RichText::new(format!(
-                    "{} {} {}: {} -> {} ({})",
-                    a.slot, a.effect, a.parameter, a.from, a.to, a.reason
-                ))
-                .color(MODULATION),
+        for a in &template.adjustments {
+            let text = format!(
+                "{} {} {}: {} -> {} ({})",
+                a.slot,
+                a.effect,
+                a.parameter,
+                a.from,
+                a.to,
+                drawable(&a.reason)
             );
+            ui.label(RichText::new(text).color(super::knob::MODULATION));
         }
-        let preset = suggestion.preset.clone();
-        ui.horizontal(|ui| {
-            let previewing = self.before_preview.is_some();
-            if ui.add_enabled(!previewing, egui::Button::new("Preview")).clicked() {
-                self.message = view
-                    .remote
-                    .preset()
-                    .map_err(|e| e.to_string())
-                    .and_then(|current| {
-                        view.remote.load_preset(preset.clone()).map_err(|e| e.to_string())?;
-                        self.before_preview = Some(current);
-                        Ok("Previewing: Apply keeps it, End preview goes back".to_string())
-                    })
-                    .err();
-            }
-            if ui.add_enabled(previewing, egui::Button::new("End preview")).clicked() {
-                if let Some(before) = self.before_preview.take() {
-                    self.message = view.remote.load_preset(before).err().map(|e| e.to_string());
-                }
-            }
-            if ui.button("Apply").clicked() {
-                // A preview is already loaded: applying keeps it.
-                let applied = if self.before_preview.take().is_some() {
-                    Ok(())
-                } else {
-                    view.remote.load_preset(preset)
-                };
-                self.message = Some(applied.map_or_else(|e| e.to_string(), |()| "Applied".to_string()));
-            }
-            if ui.button("Undo").clicked() {
-                self.before_preview = None;
-                self.message =
-                    Some(view.remote.undo().map_or_else(|e| e.to_string(), |_| "Undone".to_string()));
-            }
-        });
+        if ui.button("Load the chain").clicked() {
+            let loaded = view.remote.load_preset(template.preset.clone());
+            self.message =
+                Some(loaded.map_or_else(|e| e.to_string(), |()| "Loaded; Undo takes it back".into()));
+        }
         if let Some(message) = &self.message {
             ui.small(message);
         }
     }
-
-    fn chat_ui(&mut self, ui: &mut Ui, view: &View, reading: Option<&MeterReading>) {
-        ui.heading("Ask Codette");
-        combo(ui, "Perspective", self.perspective.id(), 160.0, |ui| {
-            for p in Perspective::ALL {
-                ui.selectable_value(&mut self.perspective, p, p.id());
-            }
-        });
-        egui::ScrollArea::vertical().max_height(ui.available_height() - 40.0).stick_to_bottom(true).show(
-            ui,
-            |ui| {
-                for (question, answer) in &self.chat {
-                    ui.label(RichText::new(question).strong());
-                    ui.label(answer);
-                    ui.add_space(6.0);
-                }
-            },
-        );
-        let send = ui
-            .horizontal(|ui| {
-                let label = ui.label("Question");
-                let field =
-                    egui::TextEdit::singleline(&mut self.question).desired_width(ui.available_width() - 60.0);
-                let field = ui.add(field).labelled_by(label.id);
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.button("Send").clicked() || entered
-            })
-            .inner;
-        let question = self.question.trim().to_string();
-        if send && !question.is_empty() {
-            let preset = view.remote.preset().ok();
-            let gain_reduction: Vec<Option<f32>> = (0..crate::params::SLOT_COUNT)
-                .map(|s| view.telemetry.as_ref().and_then(|t| t.gain_reduction_db[s]))
-                .collect();
-            let rack = preset.as_ref().map(|preset| Rack { preset, gain_reduction_db: &gain_reduction });
-            let context = Context { meters: reading, findings: &[], rack };
-            let answer = drawable(&embedded(&question, self.perspective, context).response);
-            self.chat.push((question, answer));
-            self.question.clear();
-        }
-    }
 }
 
-/// The assistant's overview of the measurements: what is off its reference first.
-fn findings_ui(ui: &mut Ui, reading: Option<&MeterReading>) {
-    let Some(m) = reading else {
+fn findings_ui(ui: &mut Ui, active: bool, findings: &[Finding]) {
+    if !active {
         ui.label("Nothing measured yet: play audio through the rack.");
-        return;
-    };
-    let mut found = facts(Topic::Overview, m);
-    found.sort_by_key(|f| !f.concern);
-    for f in found {
-        let text = RichText::new(drawable(&f.observation));
-        ui.label(if f.concern { text.color(MODULATION) } else { text });
-        if let Some(advice) = f.advice {
-            ui.small(format!("-> {}", drawable(&advice)));
-        }
+    } else if findings.is_empty() {
+        ui.label("Nothing off its reference.");
+    }
+    for f in findings {
+        ui.label(RichText::new(&f.title).strong().color(super::knob::MODULATION));
+        ui.label(drawable(&f.description));
+        evidence_ui(ui, &f.evidence);
     }
 }
 
 /// The assistant's text with the arrows its phrasing uses spelled out: egui's built-in fonts
 /// have no arrow glyphs, and would draw boxes.
-fn drawable(text: &str) -> String {
+pub fn drawable(text: &str) -> String {
     text.replace('→', "->")
 }

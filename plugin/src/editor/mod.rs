@@ -7,6 +7,7 @@
 //! modulation, presets, undo) goes through the same code as the sidecar API.
 
 mod analysis;
+mod chat;
 mod codette;
 mod combo;
 mod edits;
@@ -18,6 +19,7 @@ mod presets;
 mod rack;
 mod size;
 mod status;
+mod suggestions;
 
 use crate::params::RackParams;
 use crate::remote::link::Telemetry;
