@@ -13,6 +13,7 @@ use codette_assistant::{
     detect, recommend, suggest, Context, Delivery, Finding, Genre, Instrument, Measurements, Recommendation,
     Suggestion,
 };
+use codette_dsp::analysis::FLOOR_DB;
 use codette_server::Instance;
 use egui::{RichText, Ui};
 use std::time::{Duration, Instant};
@@ -25,7 +26,7 @@ pub struct CodettePanel {
     delivery: Delivery,
     genre: Option<Genre>,
     instrument: Instrument,
-    /// The last analysis: whether audio was measured, the findings and the suggestions.
+    /// The last analysis: whether audio was heard, the findings and the suggestions.
     analysis: Option<(Instant, bool, Vec<Finding>, Vec<Suggestion>)>,
     suggestions: Suggestions,
     template: Option<Recommendation>,
@@ -55,10 +56,12 @@ impl CodettePanel {
         let context = Context { delivery: Some(self.delivery), genre: self.genre };
         if self.analysis.as_ref().is_none_or(|(at, ..)| at.elapsed() >= REFRESH) {
             let measurements = Measurements::live(meters.meters);
-            let findings = if meters.active { detect(&measurements, &context) } else { Vec::new() };
+            // Silence (the analysis' floor) is not something heard.
+            let heard = meters.active && meters.meters.lufs_integrated > FLOOR_DB;
+            let findings = if heard { detect(&measurements, &context) } else { Vec::new() };
             let preset = view.remote.preset().unwrap_or_else(|_| codette_dsp::preset::Preset::new(""));
             let suggestions = suggest(&findings, &measurements, &preset, SLOT_COUNT, &context);
-            self.analysis = Some((Instant::now(), meters.active, findings, suggestions));
+            self.analysis = Some((Instant::now(), heard, findings, suggestions));
         }
         let Some(analysis) = self.analysis.take() else { return };
         let (_, active, findings, suggestions) = &analysis;
