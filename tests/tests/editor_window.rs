@@ -6,8 +6,11 @@
 //! Then it types into the window as a user would (xdotool's synthetic key presses through the
 //! X server): a preset name, saved with a click, must come out as that preset's file.
 //!
-//! Needs `Xvfb`, `xwd` and `xdotool` (Debian packages xvfb, x11-apps and xdotool;
-//! `scripts/deps.sh` installs them).
+//! On a display of twice the density (`Xft.dpi: 192`, as a HiDPI desktop sets it) the window
+//! has twice the pixels and egui draws into all of them: its details are not a doubled 1x image.
+//!
+//! Needs `Xvfb`, `xwd`, `xdotool` and `xrdb` (Debian packages xvfb, x11-apps, xdotool and
+//! x11-xserver-utils; `scripts/deps.sh` installs them).
 
 use codette_host_tests::{standalone_path, workspace_root};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -27,10 +30,10 @@ impl Drop for Running {
     }
 }
 
-/// A virtual X server on a free display, with a black root window; its display name.
-fn xvfb() -> (Running, String) {
+/// A virtual X server on a free display with a black root window of `size`; its display name.
+fn xvfb(size: &str) -> (Running, String) {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-br"])
+        .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp", "-br", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -42,9 +45,53 @@ fn xvfb() -> (Running, String) {
     (Running(child), display)
 }
 
-/// The screen as RGB pixels, from `xwd` (its 24- or 32-bit ZPixmap in the server's byte order,
-/// red in the high bits).
-fn screenshot(display: &str) -> (usize, usize, Vec<[u8; 3]>) {
+/// The screen as RGB pixels.
+struct Screen {
+    width: usize,
+    height: usize,
+    pixels: Vec<[u8; 3]>,
+}
+
+impl Screen {
+    fn at(&self, x: usize, y: usize) -> [u8; 3] {
+        self.pixels[y * self.width + x]
+    }
+
+    /// The window: the box of what is not the black root window, as (left, top, width, height).
+    fn window(&self) -> Option<(usize, usize, usize, usize)> {
+        let drawn = (0..self.height)
+            .flat_map(|y| (0..self.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| self.at(x, y) != [0, 0, 0]);
+        let (mut left, mut top, mut right, mut bottom) = (usize::MAX, usize::MAX, 0, 0);
+        for (x, y) in drawn {
+            (left, top, right, bottom) = (left.min(x), top.min(y), right.max(x), bottom.max(y));
+        }
+        (left <= right).then(|| (left, top, right - left + 1, bottom - top + 1))
+    }
+
+    fn colours(&self, (left, top, width, height): (usize, usize, usize, usize)) -> usize {
+        let mut colours: Vec<[u8; 3]> = (top..top + height)
+            .flat_map(|y| (left..left + width).map(move |x| (x, y)))
+            .map(|(x, y)| self.at(x, y))
+            .collect();
+        colours.sort_unstable();
+        colours.dedup();
+        colours.len()
+    }
+
+    fn save(&self, path: &std::path::Path) {
+        let file = std::fs::File::create(path).unwrap();
+        let mut encoder =
+            png::Encoder::new(std::io::BufWriter::new(file), self.width as u32, self.height as u32);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header().unwrap().write_image_data(self.pixels.as_flattened()).unwrap();
+    }
+}
+
+/// The screen from `xwd` (its 24- or 32-bit ZPixmap in the server's byte order, red in the
+/// high bits).
+fn screenshot(display: &str) -> Screen {
     let out = Command::new("xwd").args(["-root", "-silent", "-display", display]).output().expect("xwd runs");
     assert!(out.status.success(), "xwd: {}", String::from_utf8_lossy(&out.stderr));
     let data = out.stdout;
@@ -66,15 +113,7 @@ fn screenshot(display: &str) -> (usize, usize, Vec<[u8; 3]>) {
             }
         })
         .collect();
-    (width, height, pixels)
-}
-
-fn save_png(path: &std::path::Path, width: usize, height: usize, pixels: &[[u8; 3]]) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header().unwrap().write_image_data(pixels.as_flattened()).unwrap();
+    Screen { width, height, pixels }
 }
 
 fn free_port() -> u16 {
@@ -96,18 +135,15 @@ fn request(port: u16, method: &str, path: &str, body: &str) -> Option<u16> {
     response.split(' ').nth(1)?.parse().ok()
 }
 
-#[test]
-fn the_standalone_opens_its_editor_in_an_x_window() {
-    let (_xvfb, display) = xvfb();
+/// The standalone on `display` with a factory preset loaded through its API, once its window
+/// has had time to draw; the user's presets go under `data`. Its log comes with the thread.
+fn open_editor(display: &str, data: &std::path::Path) -> (Running, std::thread::JoinHandle<String>) {
     let port = free_port();
-    let data = std::env::temp_dir().join(format!("codette-editor-window-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
     let mut standalone = Command::new(standalone_path())
         .args(["--backend", "dummy"])
-        .env("DISPLAY", &display)
+        .env("DISPLAY", display)
         .env("CODETTE_API_ADDR", format!("127.0.0.1:{port}"))
-        // The user's presets go under it.
-        .env("XDG_DATA_HOME", &data)
+        .env("XDG_DATA_HOME", data)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -120,18 +156,32 @@ fn the_standalone_opens_its_editor_in_an_x_window() {
         text
     });
     let standalone = Running(standalone);
-    // A factory preset through the API, so that the window has a rack to show.
     let preset = std::fs::read_to_string(workspace_root().join("assets/presets/clean-vocal.json")).unwrap();
     let start = Instant::now();
     let mut loaded = None;
-    while start.elapsed() < Duration::from_secs(30) && loaded.is_none() {
+    // Until the server answers and the instance has registered (at activation).
+    while start.elapsed() < Duration::from_secs(30) && loaded != Some(200) {
         std::thread::sleep(Duration::from_millis(200));
         loaded = request(port, "PUT", "/api/instances/1/state", &preset);
     }
     assert_eq!(loaded, Some(200), "the API loads the preset");
     // The window repaints at 60 fps; give it time to map and draw.
     std::thread::sleep(Duration::from_secs(3));
-    let (width, height, pixels) = screenshot(&display);
+    (standalone, log)
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("codette-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn the_standalone_opens_its_editor_in_an_x_window() {
+    let (_xvfb, display) = xvfb("1280x800x24");
+    let data = temp_dir("editor-window");
+    let (standalone, log) = open_editor(&display, &data);
+    let screen = screenshot(&display);
     // The Presets tab, its name field, typed text, Save (positions in the default-size window
     // at the screen's corner, which the checks below confirm).
     let xdotool = |args: &[&str]| {
@@ -148,23 +198,14 @@ fn the_standalone_opens_its_editor_in_an_x_window() {
     drop(standalone);
     let _ = std::fs::remove_dir_all(&data);
     let path = workspace_root().join("target/editor-window.png");
-    save_png(&path, width, height, &pixels);
+    screen.save(&path);
 
-    // The window: the box of pixels that are not the black root window.
-    let drawn: Vec<(usize, usize)> = (0..height)
-        .flat_map(|y| (0..width).map(move |x| (x, y)))
-        .filter(|&(x, y)| pixels[y * width + x] != [0, 0, 0])
-        .collect();
     let log = log.join().unwrap();
-    assert!(!drawn.is_empty(), "nothing drawn ({}); the standalone said:\n{log}", path.display());
-    let (left, right) = (drawn.iter().map(|p| p.0).min().unwrap(), drawn.iter().map(|p| p.0).max().unwrap());
-    let (top, bottom) = (drawn.iter().map(|p| p.1).min().unwrap(), drawn.iter().map(|p| p.1).max().unwrap());
-    assert_eq!((right - left + 1, bottom - top + 1), WINDOW, "the window's size ({})", path.display());
+    let window = screen.window().unwrap_or_else(|| panic!("nothing drawn; the standalone said:\n{log}"));
+    assert_eq!(window, (0, 0, WINDOW.0, WINDOW.1), "the window at the corner, its size ({})", path.display());
     // Text, knobs and meters give many colours (antialiasing); a blank or one-colour window few.
-    let mut colours: Vec<[u8; 3]> = drawn.iter().map(|&(x, y)| pixels[y * width + x]).collect();
-    colours.sort_unstable();
-    colours.dedup();
-    assert!(colours.len() > 100, "{} distinct colours in the window ({})", colours.len(), path.display());
+    let colours = screen.colours(window);
+    assert!(colours > 100, "{colours} distinct colours in the window ({})", path.display());
     assert!(!log.contains("panicked"), "{log}");
     let saved_text =
         saved_text.unwrap_or_else(|e| panic!("{}: {e}: the typed name did not arrive", saved.display()));
@@ -172,4 +213,38 @@ fn the_standalone_opens_its_editor_in_an_x_window() {
         saved_text.contains("\"name\": \"Typed in X\"") && saved_text.contains("highlow_pass"),
         "{saved_text}"
     );
+}
+
+#[test]
+fn on_a_display_of_twice_the_density_the_editor_draws_every_pixel() {
+    let (_xvfb, display) = xvfb("2400x1600x24");
+    let mut xrdb = Command::new("xrdb")
+        .args(["-merge", "-"])
+        .env("DISPLAY", &display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xrdb runs (Debian package x11-xserver-utils)");
+    xrdb.stdin.take().unwrap().write_all(b"Xft.dpi: 192\n").unwrap();
+    assert!(xrdb.wait().unwrap().success());
+    let data = temp_dir("editor-hidpi");
+    let (standalone, log) = open_editor(&display, &data);
+    let screen = screenshot(&display);
+    drop(standalone);
+    let _ = std::fs::remove_dir_all(&data);
+    let path = workspace_root().join("target/editor-window-2x.png");
+    screen.save(&path);
+    let log = log.join().unwrap();
+    let window = screen.window().unwrap_or_else(|| panic!("nothing drawn; the standalone said:\n{log}"));
+    assert_eq!(window, (0, 0, 2 * WINDOW.0, 2 * WINDOW.1), "twice the pixels ({})", path.display());
+    // A 1x image doubled would have every aligned 2×2 block of one colour; text and curves
+    // drawn at 2x have many blocks of several.
+    let mixed = (0..WINDOW.1)
+        .flat_map(|y| (0..WINDOW.0).map(move |x| (2 * x, 2 * y)))
+        .filter(|&(x, y)| {
+            let p = screen.at(x, y);
+            [(x + 1, y), (x, y + 1), (x + 1, y + 1)].iter().any(|&(a, b)| screen.at(a, b) != p)
+        })
+        .count();
+    assert!(mixed > 5_000, "{mixed} 2×2 blocks with detail finer than a logical pixel ({})", path.display());
+    assert!(!log.contains("panicked"), "{log}");
 }
