@@ -26,7 +26,7 @@ use crate::remote::link::Telemetry;
 use crate::remote::RemoteInstance;
 use codette_dsp::modulation::{Matrix, ModulationConfig};
 use codette_server::Instance;
-pub use edits::Edits;
+use edits::Edits;
 use egui::{Ui, ViewportCommand};
 use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::{EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
