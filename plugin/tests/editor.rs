@@ -393,11 +393,9 @@ fn dragging_a_slot_by_its_handle_moves_it_in_the_order() {
     assert_eq!(fixture.params.order.get(), [1, 2, 3, 0, 4, 5, 6, 7]);
 }
 
-#[test]
-fn the_findings_on_what_the_rack_plays_are_shown_with_their_evidence() {
-    let (mut harness, fixture) = open();
-    // The instance plays a second of a full-scale 1 kHz sine (far too loud for streaming),
-    // which its analysis thread measures.
+/// The instance plays a second of a full-scale 1 kHz sine (far too loud for streaming), and
+/// its analysis thread measures it; the audio thread's end of the link is returned.
+fn play_a_loud_sine(fixture: &Fixture) -> codette_rack::remote::link::AudioLink {
     let mut audio = fixture.remote.activate(PluginApi::Clap, 48_000.0, 512);
     let sine: Vec<f32> =
         (0..48_000).map(|n| (std::f32::consts::TAU * 1000.0 * n as f32 / 48_000.0).sin()).collect();
@@ -410,6 +408,32 @@ fn the_findings_on_what_the_rack_plays_are_shown_with_their_evidence() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::thread::sleep(std::time::Duration::from_millis(100));
+    audio
+}
+
+#[test]
+fn the_analysis_panel_shows_the_instances_loudness_and_peaks() {
+    let (mut harness, fixture) = open();
+    let audio = play_a_loud_sine(&fixture);
+    let m = fixture.remote.meters().unwrap().meters;
+    harness.get_by_label("Analysis").click();
+    harness.run();
+    for text in [
+        format!("{:.1} LUFS", m.lufs_integrated),
+        format!("{:.1} dBTP", m.true_peak_dbtp),
+        format!("{:+.2}", m.correlation),
+    ] {
+        assert!(harness.query_all_by_label(&text).count() >= 1, "{text}");
+    }
+    // A mono sine: fully correlated, and loud (about -3 LUFS; its peak at full scale).
+    assert!(m.correlation > 0.99 && m.lufs_integrated > -6.0 && m.true_peak_dbtp > -0.5, "{m:?}");
+    fixture.remote.deactivate(audio);
+}
+
+#[test]
+fn the_findings_on_what_the_rack_plays_are_shown_with_their_evidence() {
+    let (mut harness, fixture) = open();
+    let audio = play_a_loud_sine(&fixture);
     let meters = fixture.remote.meters().unwrap();
     assert!(meters.active);
     let context = Context { delivery: Some(Delivery::Streaming), genre: None };
