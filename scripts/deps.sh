@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on Debian/Ubuntu, idempotently:
-# the -dev packages of the audio/GUI stack, Xvfb, Python with the test and benchmark packages
+# the -dev packages of the audio/GUI stack, Xvfb, xwd, xdotool and xrdb (the editor window tests), Python with the test and benchmark packages
 # (in .venv), and a Rust toolchain if there is none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(libasound2-dev libjack-jackd2-dev libx11-xcb-dev libxcursor-dev libgl1-mesa-dev
-          libxkbcommon-dev pkg-config xvfb python3 python3-venv python3-pip curl build-essential)
+PACKAGES=(libasound2-dev libjack-jackd2-dev libx11-xcb-dev libxcursor-dev libgl1-mesa-dev libgl1-mesa-dri
+          libxkbcommon-dev pkg-config xvfb x11-apps xdotool x11-xserver-utils python3 python3-venv python3-pip curl build-essential)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -19,5 +19,5 @@ backend=auto
 if [ -z "${DISPLAY:-}" ] || [ ! -e /dev/snd ]; then
   backend=dummy
 fi
-echo "Starting the standalone (backend: $backend); Ctrl-C stops it"
+echo "Starting the standalone (backend: $backend); closing its window stops it (Ctrl-C when there is no display)"
 exec "target/bundled/Codette Rack" --backend "$backend" "$@"

@@ -32,6 +32,8 @@ pub struct Engine {
     blocks: u64,
     /// Where the transport last started playing, while it plays.
     play_start: Option<i64>,
+    /// Every modulation source is computed (the editor is open), not only the routed ones.
+    monitoring: bool,
 }
 
 /// The effect a slot's "effect" parameter asks for, as an index into `EFFECTS`.
@@ -56,6 +58,7 @@ impl Engine {
             sent: [[f32::NAN; MAX_EFFECT_PARAMS]; SLOT_COUNT],
             blocks: 0,
             play_start: None,
+            monitoring: false,
         };
         for slot in 0..SLOT_COUNT {
             let installed = wanted_effect(params, slot).map(|e| {
@@ -91,6 +94,11 @@ impl Engine {
     ) {
         self.player.rack.set_tempo(transport.tempo());
         self.sync(params);
+        let monitoring = params.editor_open.load(std::sync::atomic::Ordering::Relaxed);
+        if monitoring != self.monitoring {
+            self.monitoring = monitoring;
+            self.player.modulation.set_monitoring(monitoring);
+        }
         for (i, m) in params.macros.iter().enumerate() {
             self.player.modulation.set_macro(i, m.normalized());
         }
@@ -127,6 +135,9 @@ impl Engine {
                 slot.effect().filter(|_| dynamics).map(|e| e.gain_reduction_db())
             }),
             latency_samples: self.player.rack.latency() as u32,
+            sources: *self.player.modulation.sources(),
+            lfo_phase: std::array::from_fn(|i| self.player.modulation.lfo_phase(i).unwrap_or(0.0) as f32),
+            cpu_load: 0.0,
         }
     }
 

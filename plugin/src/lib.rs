@@ -1,5 +1,6 @@
 //! Codette Rack as a CLAP/VST3 plugin and standalone application.
 
+pub mod editor;
 mod effect_loader;
 pub mod engine;
 pub mod layout;
@@ -79,9 +80,13 @@ impl Plugin for CodetteRack {
     // the default capacity would drop automation.
     const INPUT_EVENT_CAPACITY: usize = 8192;
 
-    type Editor = ();
+    type Editor = nice_plug_egui::EguiEditor<editor::Editor>;
     type SysExMessage = ();
     type BackgroundTask = ();
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone(), self.sidecar.remote().clone())
+    }
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
@@ -135,6 +140,7 @@ impl Plugin for CodetteRack {
         aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        let (started, frames) = (std::time::Instant::now(), buffer.samples());
         let Some(engine) = &mut self.engine else { return ProcessStatus::Normal };
         let host = context.transport();
         let loop_seconds = host.loop_range_seconds();
@@ -187,7 +193,9 @@ impl Plugin for CodetteRack {
             self.reported_latency = latency;
             context.set_latency_samples(latency);
         }
-        let telemetry = Telemetry { loop_seconds, ..engine.telemetry(&transport) };
+        let block_seconds = frames as f32 / engine.rack().sample_rate();
+        let cpu_load = started.elapsed().as_secs_f32() / block_seconds.max(f32::MIN_POSITIVE);
+        let telemetry = Telemetry { loop_seconds, cpu_load, ..engine.telemetry(&transport) };
         self.sidecar.publish(telemetry, left, right);
         ProcessStatus::Normal
     }

@@ -79,7 +79,15 @@ impl SpecParam {
         }
     }
 
-    fn as_ptr(&self) -> ParamPtr {
+    /// The host's normalized value for a plain one (what a `ParamSetter` sends).
+    pub fn host_normalized(&self, plain: f32) -> f32 {
+        match self {
+            SpecParam::Continuous(_, spec) => spec.normalize(spec.clamp(plain)),
+            SpecParam::Stepped(p, spec) => p.preview_normalized(spec.clamp(plain).round() as i32),
+        }
+    }
+
+    pub fn as_ptr(&self) -> ParamPtr {
         match self {
             SpecParam::Continuous(p, _) => p.as_ptr(),
             SpecParam::Stepped(p, _) => p.as_ptr(),
@@ -153,6 +161,11 @@ pub struct RackParams {
     /// The processing order; not a host parameter (hosts cannot automate a permutation), but
     /// part of the saved state.
     pub order: SlotOrder,
+    /// The editor window's last logical size, saved with the state.
+    pub editor_size: crate::editor::EditorSize,
+    /// The editor's window is open: the audio thread then computes every modulation source,
+    /// routed or not, for the window to draw.
+    pub editor_open: std::sync::atomic::AtomicBool,
 }
 
 impl Default for RackParams {
@@ -162,6 +175,8 @@ impl Default for RackParams {
             macros: (1..=MACRO_COUNT).map(|n| SpecParam::new(format!("Macro {n}"), &MACRO)).collect(),
             modulation: ModulationStore::default(),
             order: SlotOrder::default(),
+            editor_size: Default::default(),
+            editor_open: Default::default(),
         }
     }
 }
@@ -258,6 +273,7 @@ unsafe impl Params for RackParams {
             ("version".to_string(), STATE_VERSION.to_string()),
             ("order".to_string(), self.order.to_json()),
             ("modulation".to_string(), self.modulation.to_json()),
+            ("editor_size".to_string(), self.editor_size.to_json()),
         ])
     }
 
@@ -267,6 +283,9 @@ unsafe impl Params for RackParams {
         if serialized.contains_key("version") {
             self.order.restore(serialized);
             self.modulation.restore(serialized.get("modulation").map(String::as_str));
+            if let Some(size) = serialized.get("editor_size") {
+                self.editor_size.restore(size);
+            }
         }
     }
 }

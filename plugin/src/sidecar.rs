@@ -23,6 +23,11 @@ impl Sidecar {
         Self { remote: Arc::new(RemoteInstance::new(params)), registration: None, audio: None }
     }
 
+    /// The instance as the API sees it; the editor edits through the same paths.
+    pub fn remote(&self) -> &Arc<RemoteInstance> {
+        &self.remote
+    }
+
     pub fn activated(&mut self, api: PluginApi, sample_rate: f32, block_size: u32) {
         self.deactivated();
         self.audio = Some(self.remote.activate(api, sample_rate, block_size));

@@ -81,7 +81,7 @@ impl Source {
 }
 
 /// The current value of every source. Only LFOs can be bipolar; all else is unipolar.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SourceValues {
     pub lfo: [f32; LFO_COUNT],
     pub lfo_polarity: [Polarity; LFO_COUNT],

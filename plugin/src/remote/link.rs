@@ -9,7 +9,8 @@
 
 use super::analysis::AnalysisFeed;
 use super::param_table::ParamTable;
-use codette_dsp::modulation::Transport;
+use codette_dsp::modulation::lfo::LFO_COUNT;
+use codette_dsp::modulation::{SourceValues, Transport};
 use codette_server::{ApiError, StatusCode};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -39,6 +40,12 @@ pub struct Telemetry {
     /// Per slot, what its dynamics effect takes off right now (dB, positive).
     pub gain_reduction_db: [Option<f32>; crate::params::SLOT_COUNT],
     pub latency_samples: u32,
+    /// The modulation sources at the block's last tick: the editor draws its rings from them.
+    pub sources: SourceValues,
+    /// Each LFO's phase (0..1) at the block's last tick, for the editor's scopes.
+    pub lfo_phase: [f32; LFO_COUNT],
+    /// How long `process()` took over the block's duration (1: all the time there was).
+    pub cpu_load: f32,
 }
 
 /// The API's end: sends changes, reads back values and snapshots.

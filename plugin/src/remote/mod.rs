@@ -147,6 +147,24 @@ impl RemoteInstance {
     }
 }
 
+/// What the editor reads beside the API's views, and the undo step it records when one of its
+/// gestures begins (its edits reach the host through the `ParamSetter`, not through [`link`]).
+impl RemoteInstance {
+    /// The newest snapshot from the audio thread; `None` while it is not running.
+    pub fn telemetry(&self) -> Option<Telemetry> {
+        self.link.telemetry()
+    }
+
+    /// Records the rack as it is now as one undo step.
+    pub fn record_undo_step(&self) {
+        self.history().record(self.capture());
+    }
+
+    pub fn history_view(&self) -> HistoryView {
+        self.history().view()
+    }
+}
+
 /// The normalized value a request asks for: `value` in plain units or `normalized`, at most one;
 /// `None` when neither is given. Errors name the field under `prefix`.
 fn requested_value(
