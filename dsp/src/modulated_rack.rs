@@ -272,21 +272,22 @@ impl ModulatedRack {
                 run(slot, 0..CHUNK);
                 return;
             }
-            let chunk_end = offset + CHUNK;
-            let first = ticks.partition_point(|t| t.end <= offset);
+            // The slot's own values, in tick order: those of ticks that start in this chunk (or
+            // were cut by its start, whose values the previous chunk applied already).
             let (next, end) = (&mut next[index], slot_start[index + 1]);
             let mut from = 0;
-            for (i, tick) in ticks.iter().enumerate().skip(first).take_while(|(_, t)| t.start < chunk_end) {
-                // A tick cut by the chunk's end had its values applied in the first part.
-                let at = tick.start.max(offset) - offset;
-                while *next < end && by_slot[*next].tick <= i {
-                    if at > from {
-                        run(slot, from..at);
-                        from = at;
-                    }
-                    targets.apply_plain_to_slot(slot, by_slot[*next].target, by_slot[*next].plain);
-                    *next += 1;
+            while let Some(value) = by_slot[*next..end].first() {
+                let start = ticks[value.tick].start;
+                if start >= offset + CHUNK {
+                    break;
                 }
+                let at = start.max(offset) - offset;
+                if at > from {
+                    run(slot, from..at);
+                    from = at;
+                }
+                targets.apply_plain_to_slot(slot, value.target, value.plain);
+                *next += 1;
             }
             run(slot, from..CHUNK);
         });

@@ -111,6 +111,13 @@ impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
     /// after `j + 1` steps, so that the first sample after a change already moves.
     #[inline]
     pub fn fill(&mut self, out: &mut [f32]) {
+        if self.is_steady() {
+            // Every period would start where this one is, with no step: one value throughout.
+            // (Levels that rest while others glide next to them are common under modulation.)
+            out.fill(self.ramp.at(1.0));
+            self.phase = (self.phase + out.len()) % PERIOD;
+            return;
+        }
         let mut done = 0;
         while done < out.len() {
             if self.phase == 0 {
