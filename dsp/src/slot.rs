@@ -196,19 +196,6 @@ impl Slot {
         }
         let target = self.engaged_target();
         let latency = self.latency();
-        if self.engaged == 0.0 && target == 0.0 {
-            if latency == 0 {
-                return;
-            }
-            // A wire, but still delayed like the effect so that bypass never shifts the timing.
-            for (ch, block) in [&mut *left, &mut *right].into_iter().enumerate() {
-                for x in block.iter_mut() {
-                    self.dry_delay[ch].write(*x);
-                    *x = self.dry_delay[ch].read(latency);
-                }
-            }
-            return;
-        }
         let engaged = self.engaged == 1.0 && target == 1.0;
         if engaged && self.mix.is_steady() && self.mix.value() == 1.0 {
             // The common case costs nothing beyond the effect: no dry mix, and trims that are
@@ -227,6 +214,36 @@ impl Slot {
             }
             return;
         }
+        self.process_mixed(left, right, scratch, target, latency);
+    }
+
+    /// The rest of [`process`](Self::process): a wire, a wet/dry mix or a fade. Out of line, so
+    /// that the common case stays small: host automation calls it every few dozen samples.
+    #[inline(never)]
+    fn process_mixed(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        scratch: &mut [[f32; CHUNK]; 2],
+        target: f32,
+        latency: usize,
+    ) {
+        let n = left.len().min(right.len()).min(CHUNK);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        if self.engaged == 0.0 && target == 0.0 {
+            if latency == 0 {
+                return;
+            }
+            // A wire, but still delayed like the effect so that bypass never shifts the timing.
+            for (ch, block) in [&mut *left, &mut *right].into_iter().enumerate() {
+                for x in block.iter_mut() {
+                    self.dry_delay[ch].write(*x);
+                    *x = self.dry_delay[ch].read(latency);
+                }
+            }
+            return;
+        }
+        let engaged = self.engaged == 1.0 && target == 1.0;
         // Mixing (or fading): the values of every sample first, so that the loops below have
         // no recursion left in them.
         let Work { g_in, mix, g_out, dry } = &mut *self.work;

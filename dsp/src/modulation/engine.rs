@@ -231,7 +231,7 @@ impl ModulationEngine {
     ) {
         if self.lanes.is_empty() {
             // Without lanes every base is the host's, found without a search through them.
-            self.matrix.modulate(&self.sources, host_base, &mut apply);
+            self.matrix.modulate(&self.sources, host_base, apply);
             return;
         }
         let base = |t| self.lane_value(t).unwrap_or_else(|| host_base(t));
