@@ -194,6 +194,34 @@ mod tests {
     }
 
     #[test]
+    fn a_resting_ramp_holds_its_value_however_cut_and_glides_on_from_it() {
+        let settled = |pieces: &[usize]| {
+            let mut ramp = AnchoredRamp::<32>::new(0.5, 48_000.0);
+            let mut v = [f32::NAN; 72];
+            let mut at = 0;
+            for &run in pieces {
+                ramp.fill(&mut v[at..at + run]);
+                at += run;
+            }
+            (ramp, v)
+        };
+        let (mut whole, held) = settled(&[72]);
+        let (mut cut, held_cut) = settled(&[5, 27, 40]);
+        assert_eq!((held, held_cut), ([0.5; 72], [0.5; 72]));
+        // Leaving the rest: both glide alike, reaching the smoother's value at period ends.
+        let mut smoothed = Smoothed::new(0.5, 48_000.0);
+        smoothed.set_target(1.0);
+        let (mut a, mut b) = ([0.0; 64], [0.0; 64]);
+        for (ramp, out) in [(&mut whole, &mut a), (&mut cut, &mut b)] {
+            ramp.set_target(1.0);
+            ramp.fill(out);
+        }
+        assert_eq!(a, b);
+        assert_eq!(a[31], smoothed.advance(32));
+        assert_eq!(a[63], smoothed.advance(32));
+    }
+
+    #[test]
     fn settles_exactly_on_the_target() {
         let mut ramp = AnchoredRamp::<32>::new(0.25, 48_000.0);
         ramp.set_target(0.75);
