@@ -116,6 +116,7 @@ impl Targets {
     }
 
     /// A target's plain value for a normalized one.
+    #[inline]
     pub fn plain(&self, index: usize, normalized: f32) -> f32 {
         self.specs[index].denormalize(normalized)
     }
