@@ -78,6 +78,17 @@ enum Workload {
     Automation,
 }
 
+impl Workload {
+    fn named(name: &str) -> Option<Self> {
+        match name {
+            "plain" => Some(Self::Plain),
+            "routes" => Some(Self::Routes),
+            "automation" => Some(Self::Automation),
+            _ => None,
+        }
+    }
+}
+
 fn realtime_factor(workload: &Workload, runs: usize) -> f64 {
     let chain: Vec<SlotConfig> = EFFECTS.iter().map(|e| SlotConfig::effect(e.id)).collect();
     let targets = Arc::new(Targets::new(chain.len()));
@@ -130,6 +141,13 @@ fn realtime_factor(workload: &Workload, runs: usize) -> f64 {
 }
 
 fn main() {
+    // `cargo bench --bench modulation -- routes` (or `plain`, `automation`) runs that workload
+    // once, for a profiler: `valgrind --tool=callgrind` counts the same instructions however
+    // busy the machine is, where the timings of a shared machine drift.
+    if let Some((name, workload)) = std::env::args().find_map(|a| Workload::named(&a).map(|w| (a, w))) {
+        println!("{name}: {:.1} x realtime", realtime_factor(&workload, 1));
+        return;
+    }
     // Runs interleaved, best of each: a machine whose load drifts during the benchmark then
     // slows all three alike instead of whichever ran last.
     let runs = 5;

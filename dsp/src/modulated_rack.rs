@@ -22,13 +22,6 @@ const MAX_VALUES: usize = 16 * 1024;
 /// within 32 samples is not sending music).
 const MAX_TICK_EVENTS: usize = 256;
 
-/// One tick of a segment: its samples.
-#[derive(Clone, Copy)]
-struct Tick {
-    start: usize,
-    end: usize,
-}
-
 /// A target's new plain value at a tick. Plain already: converting all of a tick's values
 /// together, with their parameter descriptions at hand, costs less than one by one between
 /// slots whose audio has pushed those descriptions out of the cache.
@@ -47,7 +40,8 @@ pub struct ModulatedRack {
     /// Slots with a modulated or automated target: only these run tick by tick.
     modulated_slots: Vec<bool>,
     tick_events: Vec<MidiEvent>,
-    ticks: Vec<Tick>,
+    /// Where each tick of the segment starts (a tick lasts until the next one starts).
+    tick_starts: Vec<usize>,
     /// The segment's changes of target values, in the order the ticks made them: every
     /// target's value at the first tick (the host may have set the targets since the last
     /// block), then only the values that differ from the target's at the tick before.
@@ -71,7 +65,7 @@ impl ModulatedRack {
             modulation,
             targets,
             tick_events: Vec::with_capacity(MAX_TICK_EVENTS),
-            ticks: Vec::with_capacity(MAX_TICKS),
+            tick_starts: Vec::with_capacity(MAX_TICKS),
             values: Vec::with_capacity(MAX_VALUES),
             by_slot: vec![Value::default(); MAX_VALUES],
             slot_start: vec![0; rack.slots().len() + 1],
@@ -172,7 +166,7 @@ impl ModulatedRack {
         midi_offset: usize,
         host_base: &impl Fn(usize) -> f32,
     ) {
-        self.ticks.clear();
+        self.tick_starts.clear();
         self.values.clear();
         let n = left.len();
         let samples_per_beat = 60.0 * self.rack.sample_rate() as f64 / transport.tempo();
@@ -181,7 +175,7 @@ impl ModulatedRack {
             let mut end = (start + TICK).min(n);
             let position =
                 transport.position_samples.map(|p| p + if transport.playing { start as i64 } else { 0 });
-            if let Some(pos) = position.filter(|_| self.ticks.len() + 1 < MAX_TICKS) {
+            if let Some(pos) = position.filter(|_| self.tick_starts.len() + 1 < MAX_TICKS) {
                 // End the tick where a lane changes course, so its points land on their sample.
                 if let Some(bp) = self.modulation.lanes().next_breakpoint_after(pos.max(0) as u64) {
                     let offset = (bp as i64 - pos) as usize;
@@ -216,7 +210,7 @@ impl ModulatedRack {
                 &self.tick_events,
             );
             let (values, last, targets) = (&mut self.values, &mut self.last, &*self.targets);
-            let tick = self.ticks.len().min(MAX_TICKS - 1);
+            let tick = self.tick_starts.len().min(MAX_TICKS - 1);
             self.modulation.for_each_target(host_base, |target, value| {
                 let changed = tick == 0 || last[target].to_bits() != value.to_bits();
                 if changed && values.len() < MAX_VALUES {
@@ -225,10 +219,9 @@ impl ModulatedRack {
                     values.push(Value { slot, tick, target, plain });
                 }
             });
-            if self.ticks.len() < MAX_TICKS {
-                self.ticks.push(Tick { start, end });
-            } else if let Some(last) = self.ticks.last_mut() {
-                last.end = end;
+            // Beyond the storage, the last tick runs on.
+            if self.tick_starts.len() < MAX_TICKS {
+                self.tick_starts.push(start);
             }
             start = end;
         }
@@ -259,8 +252,8 @@ impl ModulatedRack {
     /// sets there. Ticks that change nothing need no cut: each cut costs the effect a call,
     /// and a target that holds still (moved by a macro) need not cost anything.
     fn run_segment(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (ticks, by_slot, slot_start, next, targets, modulated) = (
-            &self.ticks,
+        let (tick_starts, by_slot, slot_start, next, targets, modulated) = (
+            &self.tick_starts,
             &self.by_slot,
             &self.slot_start,
             &mut self.slot_next,
@@ -272,21 +265,22 @@ impl ModulatedRack {
                 run(slot, 0..CHUNK);
                 return;
             }
-            let chunk_end = offset + CHUNK;
-            let first = ticks.partition_point(|t| t.end <= offset);
+            // The slot's own values, in tick order: those of ticks that start in this chunk (or
+            // were cut by its start, whose values the previous chunk applied already).
             let (next, end) = (&mut next[index], slot_start[index + 1]);
             let mut from = 0;
-            for (i, tick) in ticks.iter().enumerate().skip(first).take_while(|(_, t)| t.start < chunk_end) {
-                // A tick cut by the chunk's end had its values applied in the first part.
-                let at = tick.start.max(offset) - offset;
-                while *next < end && by_slot[*next].tick <= i {
-                    if at > from {
-                        run(slot, from..at);
-                        from = at;
-                    }
-                    targets.apply_plain_to_slot(slot, by_slot[*next].target, by_slot[*next].plain);
-                    *next += 1;
+            while let Some(value) = by_slot[*next..end].first() {
+                let start = tick_starts[value.tick];
+                if start >= offset + CHUNK {
+                    break;
                 }
+                let at = start.max(offset) - offset;
+                if at > from {
+                    run(slot, from..at);
+                    from = at;
+                }
+                targets.apply_plain_to_slot(slot, value.target, value.plain);
+                *next += 1;
             }
             run(slot, from..CHUNK);
         });

@@ -196,19 +196,6 @@ impl Slot {
         }
         let target = self.engaged_target();
         let latency = self.latency();
-        if self.engaged == 0.0 && target == 0.0 {
-            if latency == 0 {
-                return;
-            }
-            // A wire, but still delayed like the effect so that bypass never shifts the timing.
-            for (ch, block) in [&mut *left, &mut *right].into_iter().enumerate() {
-                for x in block.iter_mut() {
-                    self.dry_delay[ch].write(*x);
-                    *x = self.dry_delay[ch].read(latency);
-                }
-            }
-            return;
-        }
         let engaged = self.engaged == 1.0 && target == 1.0;
         if engaged && self.mix.is_steady() && self.mix.value() == 1.0 {
             // The common case costs nothing beyond the effect: no dry mix, and trims that are
@@ -227,6 +214,36 @@ impl Slot {
             }
             return;
         }
+        self.process_mixed(left, right, scratch, target, latency);
+    }
+
+    /// The rest of [`process`](Self::process): a wire, a wet/dry mix or a fade. Out of line, so
+    /// that the common case stays small: host automation calls it every few dozen samples.
+    #[inline(never)]
+    fn process_mixed(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        scratch: &mut [[f32; CHUNK]; 2],
+        target: f32,
+        latency: usize,
+    ) {
+        let n = left.len().min(right.len()).min(CHUNK);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
+        if self.engaged == 0.0 && target == 0.0 {
+            if latency == 0 {
+                return;
+            }
+            // A wire, but still delayed like the effect so that bypass never shifts the timing.
+            for (ch, block) in [&mut *left, &mut *right].into_iter().enumerate() {
+                for x in block.iter_mut() {
+                    self.dry_delay[ch].write(*x);
+                    *x = self.dry_delay[ch].read(latency);
+                }
+            }
+            return;
+        }
+        let engaged = self.engaged == 1.0 && target == 1.0;
         // Mixing (or fading): the values of every sample first, so that the loops below have
         // no recursion left in them.
         let Work { g_in, mix, g_out, dry } = &mut *self.work;
@@ -287,20 +304,28 @@ impl Slot {
 }
 
 /// Scales a block by a level: a constant while it holds still, per sample (through `gains`)
-/// while it glides.
+/// while it glides. Inlined, so that a level resting at unity costs a comparison: short calls
+/// (host automation cuts blocks into them) otherwise paid more for the call than for the test.
+#[inline(always)]
 fn apply_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
     if level.is_steady() {
-        scale(left, right, level.value());
+        if level.value() != 1.0 {
+            scale(left, right, level.value());
+        }
         return;
     }
+    apply_gliding_gain(level, gains, left, right);
+}
+
+fn apply_gliding_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
     level.fill(gains);
     for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gains.iter()) {
         (*l, *r) = (*l * g, *r * g);
     }
 }
 
+/// One loop per channel: over a chained iterator the compiler does not vectorize.
 fn scale(left: &mut [f32], right: &mut [f32], gain: f32) {
-    if gain != 1.0 {
-        left.iter_mut().chain(right.iter_mut()).for_each(|x| *x *= gain);
-    }
+    left.iter_mut().for_each(|x| *x *= gain);
+    right.iter_mut().for_each(|x| *x *= gain);
 }

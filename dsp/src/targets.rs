@@ -57,12 +57,14 @@ impl Target {
 /// matrix: ids resolve to indices once, and ticks apply values by index.
 pub struct Targets {
     list: Vec<Target>,
+    /// Each target's description, at hand for converting values tick after tick.
+    specs: Vec<&'static ParamSpec>,
     by_id: HashMap<String, usize>,
 }
 
 impl Targets {
     pub fn new(slot_count: usize) -> Self {
-        let mut targets = Self { list: Vec::new(), by_id: HashMap::new() };
+        let mut targets = Self { list: Vec::new(), specs: Vec::new(), by_id: HashMap::new() };
         for slot in 0..slot_count {
             for (spec, kind) in [
                 (&SLOT_MIX, TargetKind::Mix),
@@ -83,6 +85,7 @@ impl Targets {
 
     fn push(&mut self, id: String, target: Target) {
         self.by_id.insert(id, self.list.len());
+        self.specs.push(target.spec());
         self.list.push(target);
     }
 
@@ -113,8 +116,9 @@ impl Targets {
     }
 
     /// A target's plain value for a normalized one.
+    #[inline]
     pub fn plain(&self, index: usize, normalized: f32) -> f32 {
-        self.list[index].spec().denormalize(normalized)
+        self.specs[index].denormalize(normalized)
     }
 
     /// Sets a target of `slot` (which must be the target's own slot) to a plain value from

@@ -111,6 +111,13 @@ impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
     /// after `j + 1` steps, so that the first sample after a change already moves.
     #[inline]
     pub fn fill(&mut self, out: &mut [f32]) {
+        if self.is_steady() {
+            // Every period would start where this one is, with no step: one value throughout.
+            // (Levels that rest while others glide next to them are common under modulation.)
+            out.fill(self.ramp.at(1.0));
+            self.phase = (self.phase + out.len()) % PERIOD;
+            return;
+        }
         let mut done = 0;
         while done < out.len() {
             if self.phase == 0 {
@@ -184,6 +191,34 @@ mod tests {
             at += run;
         }
         assert_eq!(v, whole);
+    }
+
+    #[test]
+    fn a_resting_ramp_holds_its_value_however_cut_and_glides_on_from_it() {
+        let settled = |pieces: &[usize]| {
+            let mut ramp = AnchoredRamp::<32>::new(0.5, 48_000.0);
+            let mut v = [f32::NAN; 72];
+            let mut at = 0;
+            for &run in pieces {
+                ramp.fill(&mut v[at..at + run]);
+                at += run;
+            }
+            (ramp, v)
+        };
+        let (mut whole, held) = settled(&[72]);
+        let (mut cut, held_cut) = settled(&[5, 27, 40]);
+        assert_eq!((held, held_cut), ([0.5; 72], [0.5; 72]));
+        // Leaving the rest: both glide alike, reaching the smoother's value at period ends.
+        let mut smoothed = Smoothed::new(0.5, 48_000.0);
+        smoothed.set_target(1.0);
+        let (mut a, mut b) = ([0.0; 64], [0.0; 64]);
+        for (ramp, out) in [(&mut whole, &mut a), (&mut cut, &mut b)] {
+            ramp.set_target(1.0);
+            ramp.fill(out);
+        }
+        assert_eq!(a, b);
+        assert_eq!(a[31], smoothed.advance(32));
+        assert_eq!(a[63], smoothed.advance(32));
     }
 
     #[test]

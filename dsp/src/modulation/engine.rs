@@ -229,6 +229,11 @@ impl ModulationEngine {
         mut host_base: impl FnMut(usize) -> f32,
         mut apply: impl FnMut(usize, f32),
     ) {
+        if self.lanes.is_empty() {
+            // Without lanes every base is the host's, found without a search through them.
+            self.matrix.modulate(&self.sources, host_base, apply);
+            return;
+        }
         let base = |t| self.lane_value(t).unwrap_or_else(|| host_base(t));
         self.matrix.modulate(&self.sources, base, &mut apply);
         for target in self.lanes.targets().filter(|&t| !self.matrix.has_target(t)) {

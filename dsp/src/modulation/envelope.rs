@@ -244,7 +244,17 @@ impl Adsr {
         }
     }
 
+    /// Inlined, so that an envelope at rest (most of them, most of the time) costs its
+    /// callers a comparison per tick.
+    #[inline]
     pub fn advance(&mut self, samples: usize) {
+        if matches!(self.stage, Stage::Idle | Stage::Sustain) {
+            return;
+        }
+        self.advance_moving(samples);
+    }
+
+    fn advance_moving(&mut self, samples: usize) {
         for _ in 0..samples {
             if matches!(self.stage, Stage::Idle | Stage::Sustain) {
                 return;

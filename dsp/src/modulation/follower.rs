@@ -123,9 +123,12 @@ impl Follower {
     /// The shares of a row of levels in a rising and in a falling step, computed ahead of the
     /// recursion in loops that run in SIMD.
     fn compute_shares(&mut self, levels: &[f32]) {
+        // The factors in locals: read through `self` inside the loop, they might (for all the
+        // compiler knows) change with every store to the shares, and the loop stayed scalar.
+        let (rise_share, fall_share) = (1.0 - self.attack, 1.0 - self.release);
         let [rise, fall] = &mut self.shares;
         for ((x, r), f) in levels.iter().zip(rise.iter_mut()).zip(fall.iter_mut()) {
-            (*r, *f) = ((x + FLOOR) * (1.0 - self.attack), (x + FLOOR) * (1.0 - self.release));
+            (*r, *f) = ((x + FLOOR) * rise_share, (x + FLOOR) * fall_share);
         }
     }
 

@@ -169,6 +169,9 @@ struct ResolvedRoute {
 #[derive(Debug, Clone, Default)]
 pub struct Matrix {
     routes: Vec<ResolvedRoute>,
+    /// Each target with the range of its routes in `routes`, found once here rather than at
+    /// every tick.
+    groups: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 impl Matrix {
@@ -198,7 +201,13 @@ impl Matrix {
         }
         // Stable, so each target sums its routes in the configured order: bit-exact reloads.
         resolved.sort_by_key(|r| r.target);
-        Ok(Self { routes: resolved })
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for group in resolved.chunk_by(|a, b| a.target == b.target) {
+            groups.push((group[0].target, start..start + group.len()));
+            start += group.len();
+        }
+        Ok(Self { routes: resolved, groups })
     }
 
     /// Calls `apply(target, value)` for every target with an enabled route, where `value` is
@@ -210,9 +219,9 @@ impl Matrix {
         mut base: impl FnMut(usize) -> f32,
         mut apply: impl FnMut(usize, f32),
     ) {
-        for group in self.routes.chunk_by(|a, b| a.target == b.target) {
-            let target = group[0].target;
-            let offset: f32 = group
+        for (target, routes) in &self.groups {
+            let target = *target;
+            let offset: f32 = self.routes[routes.clone()]
                 .iter()
                 .map(|r| {
                     let (value, polarity) = sources.get(r.source);
@@ -225,7 +234,7 @@ impl Matrix {
 
     /// The targets with at least one enabled route, ascending.
     pub fn targets(&self) -> impl Iterator<Item = usize> + '_ {
-        self.routes.chunk_by(|a, b| a.target == b.target).map(|g| g[0].target)
+        self.groups.iter().map(|(target, _)| *target)
     }
 
     pub fn has_target(&self, target: usize) -> bool {
