@@ -47,6 +47,11 @@ pub struct Heard {
 }
 
 impl Listen {
+    /// Whether the request names anything to listen to.
+    pub fn given(&self) -> bool {
+        self.instance.is_some() || self.audio.is_some() || self.audio_data.is_some()
+    }
+
     /// The audio sent, if any: stereo as sent, mono as one channel.
     pub fn audio(&self) -> Result<Option<Audio>, ApiError> {
         match (&self.audio, &self.audio_data) {

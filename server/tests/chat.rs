@@ -7,7 +7,7 @@ use codette_assistant::chat::llm::LlmConfig;
 use codette_dsp::analysis::{MeterReading, TonalBalance};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
-use codette_server::instance::MetersView;
+use codette_server::instance::{MetersView, SpectrumView};
 use codette_server::{ApiError, HostFormat, Instance, ServerConfig};
 use common::*;
 use serde_json::{json, Value};
@@ -39,7 +39,7 @@ fn reading() -> MeterReading {
     }
 }
 
-/// An instance whose meters read [`reading`].
+/// An instance whose meters read [`reading`], playing.
 struct Metered;
 
 impl Instance for Metered {
@@ -59,6 +59,11 @@ impl Instance for Metered {
         let mut gain_reduction_db = vec![None; 8];
         gain_reduction_db[1] = Some(3.0);
         Ok(MetersView { active: true, meters: reading(), gain_reduction_db })
+    }
+    /// A flat spectrum: the findings are judged on the meters.
+    fn spectrum(&self) -> Result<SpectrumView, ApiError> {
+        let frequencies: Vec<f32> = (0..256).map(|i| 20.0 * 1000f32.powf(i as f32 / 255.0)).collect();
+        Ok(SpectrumView { active: true, db: vec![-40.0; frequencies.len()], frequencies })
     }
     fn preset(&self) -> Result<Preset, ApiError> {
         let mut preset = Preset::new("rack");
@@ -109,13 +114,13 @@ async fn recommended_chains_load_and_follow_the_measurements() {
     assert!(change["reason"].as_str().unwrap().contains(&format!("{rms:.1}")));
 
     // A master from an instance's meters: the limiter raises −8.2 LUFS to the −6 LUFS asked for,
-    // with a −2 dBTP ceiling for a target above −14 LUFS.
+    // with a −2 dBTP ceiling for a target above −14 LUFS, its threshold 1.5 dB under it.
     let registration = server.handle.registry().register(Arc::new(Metered));
     let body = json!({"instrument": "master", "genre": "electronic", "instance": registration.id(), "target_lufs": -6.0});
     let (status, master) = post(&server, "/api/ai/recommend-effects", body).await;
     assert_eq!(status, 200, "{master}");
     let limiter = slot_with(&master["preset"], "limiter");
-    assert_eq!(limiter["parameters"]["threshold"], -2.0);
+    assert_eq!(limiter["parameters"]["threshold"], -3.5);
     assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-6.0f64 + 8.2) * 2.0).round() / 2.0);
     // Metrics given directly do the same.
     let body =
@@ -135,7 +140,7 @@ async fn recommend_rejects_what_it_cannot_use() {
             422,
             "metrics",
         ),
-        (json!({"instrument": "bass", "genre": "rock", "instance": "99"}), 404, "id"),
+        (json!({"instrument": "bass", "genre": "rock", "instance": "99"}), 404, "instance"),
         (json!({"instrument": "bass", "genre": "rock", "audio": "%%%"}), 400, ""),
         (json!({"instrument": "bass"}), 422, ""),
     ] {
@@ -163,7 +168,7 @@ async fn chat_answers_from_an_instances_meters() {
     );
     assert!(answer["confidence"].as_f64().unwrap() >= 0.9);
     assert!(answer["timestamp"].as_str().unwrap().ends_with('Z'));
-    assert!(answer["suggestions"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("peaks")));
+    assert!(answer["follow_ups"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("peaks")));
 
     // The instance's rack: its compressor's settings against its RMS (−10.1 dBFS), and its
     // gain reduction.
@@ -172,6 +177,33 @@ async fn chat_answers_from_an_instances_meters() {
     assert!(text.contains("takes 3.0 dB off now"), "{text}");
     assert!(text.contains(&format!("{:+.1} dB from the measured RMS", -16.0 + 10.1)), "{text}");
 
+    // What is wrong: the findings /codette/analyze makes of the same meters, with the
+    // suggestions /codette/suggest makes for them (the ids /codette/apply looks up).
+    let id = registration.id();
+    let (_, wrong) =
+        post(&server, "/codette/chat", json!({"message": "what's wrong with my mix?", "instance": id})).await;
+    let (_, analysis) = post(&server, "/codette/analyze", json!({"instance": id})).await;
+    let text = wrong["response"].as_str().unwrap();
+    for finding in analysis["findings"].as_array().unwrap() {
+        assert!(text.contains(finding["description"].as_str().unwrap()), "{finding} in {text}");
+    }
+    let (_, suggested) = post(&server, "/codette/suggest", json!({"instance": id})).await;
+    let chat_suggestions = wrong["suggestions"].as_array().unwrap();
+    assert!(!chat_suggestions.is_empty());
+    for s in chat_suggestions {
+        assert!(suggested["suggestions"].as_array().unwrap().contains(s), "{s} not in {suggested}");
+    }
+    // How to fix the loudness: a limiter last, its input lowered from the measured −8.2 LUFS to
+    // the streaming target's −14.
+    let (_, fix) =
+        post(&server, "/codette/chat", json!({"message": "how do I make it less loud?", "instance": id}))
+            .await;
+    let fix = fix["suggestions"].as_array().unwrap();
+    assert_eq!(fix.len(), 1, "{fix:?}");
+    let limiter = &fix[0]["parameters"]["edits"][0]["config"];
+    assert_eq!(limiter["type"], "limiter", "{fix:?}");
+    assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-14.0f64 + 8.2) * 10.0).round() / 10.0);
+
     let (_, bare) = post(&server, "/codette/chat", json!({"message": "what does the limiter do?"})).await;
     assert_eq!(bare["perspective"], "mix_engineering");
     assert!(bare["response"].as_str().unwrap().contains("`lookahead` 0.10 ms..50.0 ms"), "{bare}");
@@ -179,7 +211,8 @@ async fn chat_answers_from_an_instances_meters() {
     for (body, status, field) in [
         (json!({"message": "  "}), 422, "message"),
         (json!({"message": "hi", "perspective": "astrology"}), 422, "perspective"),
-        (json!({"message": "hi", "instance": "77"}), 404, "id"),
+        (json!({"message": "hi", "instance": "77"}), 404, "instance"),
+        (json!({"message": "hi", "target": "vinyl"}), 422, "target"),
     ] {
         let error = check_error(server.post_json("/codette/chat", &body).await, status).await;
         assert_eq!(error["field"], field);

@@ -4,15 +4,13 @@
 
 use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;
+use crate::delivery::{limiter_threshold, Delivery};
 use crate::templates::levels;
 use crate::tuning::{self, BUMP_TOLERANCE_DB};
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 
-/// Delivery targets the loudness is held against: (name, integrated LUFS).
-pub const TARGETS: [(&str, f32); 3] =
-    [("streaming", -14.0), ("podcast", -16.0), ("broadcast (EBU R 128)", -23.0)];
-/// The true-peak limit of the streaming platforms and EBU R 128.
-pub const TRUE_PEAK_LIMIT: f32 = -1.0;
+/// The true-peak limit the peaks are held against: the streaming platforms' (and R 128's).
+pub const TRUE_PEAK_LIMIT: f32 = Delivery::Streaming.ceiling_dbtp();
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -77,15 +75,16 @@ pub(super) fn loudness(m: &MeterReading) -> Vec<Fact> {
             false,
         )];
     }
-    let moves: Vec<String> = TARGETS
+    let moves: Vec<String> = Delivery::ALL
         .iter()
+        .map(|d| (d.id(), d.target_lufs()))
         .map(|(name, t)| match i - t {
             d if d > 0.0 => format!("{name} ({t} LUFS) turns it down {d:.1} dB"),
             d => format!("{name} ({t} LUFS) would need {:.1} dB more", -d),
         })
         .collect();
     let observation = format!("integrated loudness {i:.1} LUFS: {}", moves.join("; "));
-    let streaming = TARGETS[0].1;
+    let streaming = Delivery::Streaming.target_lufs();
     let (advice, concern) = if i > streaming + 1.0 {
         let advice = format!(
             "the {:.1} dB above {streaming} LUFS is taken away again by the platforms, while the limiting that bought it stays: lower the limiter's input by that much, or keep it for a club master",
@@ -123,8 +122,9 @@ pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
     let observation = format!("true peak {tp:.1} dBTP (sample peak {:.1} dBFS)", m.peak_dbfs);
     if tp > TRUE_PEAK_LIMIT {
         let advice = format!(
-            "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its ceiling (threshold) at {} dB",
+            "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its threshold at {} dB, under the {} dBTP ceiling for the peaks between samples",
             tp - TRUE_PEAK_LIMIT,
+            limiter_threshold(tuning::ceiling_for(m.lufs_integrated)),
             tuning::ceiling_for(m.lufs_integrated)
         );
         out.push(fact(observation, Some(advice), true));

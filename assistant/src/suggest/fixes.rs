@@ -2,17 +2,13 @@
 
 use super::rack::{holding, in_order, value};
 use super::Fix;
+use crate::delivery::limiter_threshold;
 use crate::findings::{Context, Finding, FindingKind};
 use crate::rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
 use crate::reference::Reference;
 use codette_dsp::analysis::MeterReading;
 use codette_dsp::chain::{SlotConfig, TRIM_RANGE_DB};
 use codette_dsp::preset::Preset;
-
-/// The limiter's ceiling is on samples; between the samples of a heavily limited signal the
-/// peaks exceed it by up to about 1 dB (measured on limited pink noise), so it is set this far
-/// under the true-peak ceiling.
-const INTERSAMPLE_MARGIN_DB: f32 = 1.5;
 
 pub(super) fn fix(
     finding: &Finding,
@@ -23,7 +19,7 @@ pub(super) fn fix(
 ) -> Fix {
     let reference = Reference::for_genre(context.genre);
     let delivery = context.delivery();
-    let ceiling = delivery.ceiling_dbtp() - INTERSAMPLE_MARGIN_DB;
+    let ceiling = limiter_threshold(delivery.ceiling_dbtp());
     match finding.id {
         FindingKind::LoudnessOffTarget => {
             final_limiter(preset, slots, delivery.target_lufs() - m.lufs_integrated, ceiling)

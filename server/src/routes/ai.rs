@@ -1,10 +1,10 @@
 //! `/api/ai/recommend-effects` and `/api/ai/auto-mix`: Codette's chains and mix moves, each
 //! with the numbers it rests on.
 
+use crate::codette::Listen;
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
 use crate::jobs::shutting_down;
-use crate::measure::MeasureSource;
 use crate::mixdown::render::render_track;
 use crate::mixdown::{MixdownRequest, TrackRequest};
 use crate::render::Timing;
@@ -30,9 +30,13 @@ pub struct RecommendRequest {
     pub instrument: String,
     /// `pop`, `hip-hop`, `rock`, `electronic`, `jazz` or `ambient`.
     pub genre: String,
-    /// What to tune the chain to (optional: without it, the template as it is).
+    /// What to tune the chain to (optional: without it, the template as it is): audio or an
+    /// instance, measured as `/codette/analyze` measures them ...
     #[serde(flatten)]
-    pub source: MeasureSource,
+    pub listen: Listen,
+    /// ... or measurements already made, with the meters' field names.
+    #[schema(value_type = Option<Object>)]
+    pub metrics: Option<MeterReading>,
     /// Delivery loudness for a master's limiter, −70..0 LUFS; default −14 (streaming).
     pub target_lufs: Option<f32>,
 }
@@ -101,7 +105,18 @@ async fn recommend_effects(
             "target_lufs",
         ));
     }
-    let metrics = request.source.reading(&state).await?;
+    let metrics = match (request.metrics, request.listen.given()) {
+        (Some(_), true) => {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "give one of audio (or audio_data), metrics and instance",
+                "metrics",
+            ))
+        }
+        (Some(metrics), false) => Some(metrics),
+        (None, true) => Some(request.listen.hear(&state).await?.measurements.meters),
+        (None, false) => None,
+    };
     let recommendation = recommend(instrument, genre, metrics.as_ref(), target);
     Ok(Json(RecommendResponse { recommendation, metrics }))
 }

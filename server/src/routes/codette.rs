@@ -117,7 +117,7 @@ fn analysis_type(name: Option<&str>) -> Result<AnalysisType, ApiError> {
 
 /// The findings of `kinds`, and the suggestions for them on the rack, made level-neutral when
 /// the audio is at hand (rendered through the rack with and without each change).
-async fn judge(
+pub(crate) async fn judge(
     state: &AppState,
     heard: Heard,
     context: Context,
