@@ -149,6 +149,14 @@ async fn recommend_rejects_what_it_cannot_use() {
             assert_eq!(error["field"], field, "{body}: {error}");
         }
     }
+    // A name Codette does not know is refused as every Codette route refuses one: with its
+    // field's code and the names it knows.
+    let body = json!({"instrument": "bass", "genre": "polka"});
+    let error = check_error(server.post_json("/api/ai/recommend-effects", &body).await, 422).await;
+    assert_eq!(error["code"], "unknown_genre");
+    for genre in codette_assistant::Genre::ALL {
+        assert!(error["message"].as_str().unwrap().contains(genre.id()), "{error}");
+    }
 }
 
 #[tokio::test]

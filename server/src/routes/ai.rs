@@ -1,7 +1,7 @@
 //! `/api/ai/recommend-effects` and `/api/ai/auto-mix`: Codette's chains and mix moves, each
 //! with the numbers it rests on.
 
-use crate::codette::Listen;
+use crate::codette::{named, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
 use crate::jobs::shutting_down;
@@ -54,22 +54,6 @@ pub struct RecommendResponse {
     pub metrics: Option<MeterReading>,
 }
 
-fn parsed<T>(
-    value: Option<T>,
-    what: &str,
-    given: &str,
-    choices: impl Iterator<Item = &'static str>,
-) -> Result<T, ApiError> {
-    value.ok_or_else(|| {
-        let choices: Vec<_> = choices.collect();
-        ApiError::invalid(
-            "invalid_field",
-            format!("unknown {what} {given:?}; one of {}", choices.join(", ")),
-            what,
-        )
-    })
-}
-
 /// An effect chain for an instrument in a genre, ready to load into the rack, with the reason
 /// for every slot. Given `metrics`, audio (`audio` or `audio_data`) or an `instance`, its values
 /// are tuned to the measurements: compressor threshold from the RMS, makeup from the peak, an
@@ -89,14 +73,10 @@ async fn recommend_effects(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RecommendRequest>,
 ) -> Result<Json<RecommendResponse>, ApiError> {
-    let instrument = parsed(
-        Instrument::parse(&request.instrument),
-        "instrument",
-        &request.instrument,
-        Instrument::ALL.into_iter().map(Instrument::id),
-    )?;
-    let genre =
-        parsed(Genre::parse(&request.genre), "genre", &request.genre, Genre::ALL.into_iter().map(Genre::id))?;
+    let (instrument, genre) = (&request.instrument, &request.genre);
+    let instrument =
+        named(Instrument::parse(instrument), "instrument", instrument, Instrument::ALL.map(Instrument::id))?;
+    let genre = named(Genre::parse(genre), "genre", genre, Genre::ALL.map(Genre::id))?;
     let target = request.target_lufs.unwrap_or(DEFAULT_TARGET_LUFS);
     if !(-70.0..=0.0).contains(&target) {
         return Err(ApiError::invalid(

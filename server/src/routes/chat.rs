@@ -2,7 +2,7 @@
 //! the measurements, the findings on them and the suggestions that answer those.
 
 use super::codette::judge;
-use crate::codette::{context, Heard, Listen};
+use crate::codette::{context, named, Heard, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -74,14 +74,9 @@ async fn chat(
     }
     let perspective = match request.perspective.as_deref() {
         None | Some("") => Perspective::default(),
-        Some(name) => Perspective::parse(name).ok_or_else(|| {
-            let ids: Vec<_> = Perspective::ALL.iter().map(|p| p.id()).collect();
-            ApiError::invalid(
-                "invalid_field",
-                format!("unknown perspective {name:?}; one of {}", ids.join(", ")),
-                "perspective",
-            )
-        })?,
+        Some(name) => {
+            named(Perspective::parse(name), "perspective", name, Perspective::ALL.map(Perspective::id))?
+        }
     };
     let judged = context(request.target.as_deref(), request.genre.as_deref())?;
     let instance = request.listen.instance(&state)?;
