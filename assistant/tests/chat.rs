@@ -30,8 +30,12 @@ fn reading(lufs: f32, true_peak: f32, bands: [f32; 6]) -> MeterReading {
     }
 }
 
+/// The question asked of `meters` with the findings and suggestions made of them.
 fn ask(message: &str, meters: &MeterReading) -> codette_assistant::chat::ChatResponse {
-    embedded(message, Perspective::default(), Context { meters: Some(meters), ..Context::default() })
+    let (findings, suggestions) = judged(meters);
+    let context =
+        Context { meters: Some(meters), findings: &findings, suggestions: &suggestions, rack: None };
+    embedded(message, Perspective::default(), context)
 }
 
 #[test]
@@ -50,7 +54,7 @@ fn loudness_answers_carry_the_measured_distance_to_each_target() {
         );
     }
     assert!(answer.confidence >= 0.9);
-    // The peaks are over too, so they are suggested as the next question.
+    // The peaks are over too (a finding), so they are suggested as the next question.
     assert!(answer.follow_ups.iter().any(|s| s.contains("peaks")), "{:?}", answer.follow_ups);
 
     // A quiet master: the same question, another answer, with the gain and the limiting it needs.
@@ -228,4 +232,18 @@ fn findings_and_their_suggestions_answer_what_is_wrong_and_how_to_fix_it() {
     let loud = embedded("is it too loud for Spotify?", Perspective::default(), context);
     let ids: Vec<&str> = loud.suggestions.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["loudness_off_target"]);
+
+    // The image is judged by the findings alone: fine at correlation 0.8, out of phase at −0.5
+    // (below the findings' −0.2), and then the answer is the finding with its evidence.
+    let fine = ask("will it hold up in mono?", &meters);
+    assert!(
+        fine.response.to_lowercase().contains("correlation 0.80") && fine.suggestions.is_empty(),
+        "{}",
+        fine.response
+    );
+    let inverted = MeterReading { correlation: -0.5, width: 1.5, ..meters };
+    let (findings, _) = judged(&inverted);
+    let phase = findings.iter().find(|f| f.id == FindingKind::PhaseProblem).expect("a phase finding");
+    let answer = ask("will it hold up in mono?", &inverted);
+    assert!(answer.response.contains(&phase.description), "{}", answer.response);
 }

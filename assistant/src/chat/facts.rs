@@ -49,19 +49,15 @@ pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
         Topic::GainStaging => gain_staging(m),
         Topic::Effect(spec) => effect_advice(spec, m),
         Topic::Chain(instrument, genre) => chain(instrument, genre, Some(m)),
-        Topic::Overview => {
-            let all = [loudness(m), peaks(m), dynamics(m), stereo(m), tone(m)].concat();
-            let concerns: Vec<Fact> = all.iter().filter(|f| f.concern).cloned().collect();
-            if concerns.is_empty() {
-                let summary = format!(
-                    "nothing is off its reference: {:.1} LUFS integrated, true peak {:.1} dBTP, PLR {:.1} dB, correlation {:.2}",
-                    m.lufs_integrated, m.true_peak_dbtp, m.plr_db, m.correlation
-                );
-                vec![fact(summary, None, false)]
-            } else {
-                concerns
-            }
-        }
+        // The judgement of the whole is the findings'; this is what they were judged on.
+        Topic::Overview => vec![fact(
+            format!(
+                "{:.1} LUFS integrated, true peak {:.1} dBTP, PLR {:.1} dB, correlation {:.2}",
+                m.lufs_integrated, m.true_peak_dbtp, m.plr_db, m.correlation
+            ),
+            None,
+            false,
+        )],
     }
 }
 
@@ -163,27 +159,14 @@ fn dynamics(m: &MeterReading) -> Vec<Fact> {
     out
 }
 
+/// The image as measured; whether it is a problem (out of phase, too wide, mono) is the
+/// findings' judgement, with the suggestions that answer it.
 fn stereo(m: &MeterReading) -> Vec<Fact> {
     let observation = format!(
         "correlation {:.2}, width {:.2} (0 mono, 1 unrelated channels, 2 anti-phase)",
         m.correlation, m.width
     );
-    let (advice, concern) = if m.correlation < 0.0 {
-        (Some("negative correlation: parts of the mix cancel in mono; check polarity and very wide stereo effects".to_string()), true)
-    } else if m.width > 1.2 {
-        (
-            Some(
-                "more side than mid energy: the mix may collapse in mono; narrow the widest sources"
-                    .to_string(),
-            ),
-            true,
-        )
-    } else if m.width < 0.05 {
-        (Some("practically mono: panning or a stereo delay or reverb would open it up".to_string()), true)
-    } else {
-        (None, false)
-    };
-    vec![fact(observation, advice, concern)]
+    vec![fact(observation, None, false)]
 }
 
 pub(super) fn tone(m: &MeterReading) -> Vec<Fact> {

@@ -91,13 +91,20 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
         Fact { observation: format!("{}: {}", f.title, f.description), advice, concern: true }
     });
     facts.splice(0..0, finding_facts);
+    if topic == Topic::Overview && context.meters.is_some() && !facts.iter().any(|f| f.concern) {
+        facts.push(Fact {
+            observation: "no finding: nothing is off its reference".into(),
+            advice: None,
+            concern: false,
+        });
+    }
     ChatResponse {
         response: perspective.phrase(&facts),
         perspective,
         confidence,
         timestamp: now(),
         suggestions,
-        follow_ups: context.meters.map(|m| follow_ups(topic, m)).unwrap_or_default(),
+        follow_ups: follow_ups(topic, context.findings),
         source: Source::Embedded,
         fallback: None,
         conversation_id: None,
@@ -118,8 +125,8 @@ fn unmeasured() -> Fact {
     }
 }
 
-/// The topics other than `asked` where the measurements show something off, as questions.
-fn follow_ups(asked: Topic, m: &MeterReading) -> Vec<String> {
+/// The topics other than `asked` that the findings are about, as questions.
+fn follow_ups(asked: Topic, findings: &[Finding]) -> Vec<String> {
     const QUESTIONS: [(Topic, &str); 5] = [
         (Topic::Loudness, "How loud is it against the streaming target?"),
         (Topic::Peaks, "Are the peaks safe for delivery?"),
@@ -129,7 +136,7 @@ fn follow_ups(asked: Topic, m: &MeterReading) -> Vec<String> {
     ];
     QUESTIONS
         .iter()
-        .filter(|(topic, _)| *topic != asked && facts::facts(*topic, m).iter().any(|f| f.concern))
+        .filter(|(topic, _)| *topic != asked && findings.iter().any(|f| topic.covers(f.id)))
         .map(|(_, question)| question.to_string())
         .collect()
 }
