@@ -7,6 +7,7 @@
 //! spectra, preset documents).
 
 pub mod automix;
+mod band_bell;
 pub mod chat;
 mod delivery;
 mod findings;
@@ -20,6 +21,7 @@ mod suggest;
 pub mod templates;
 pub mod tuning;
 
+pub use band_bell::band_bell;
 pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
 pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};

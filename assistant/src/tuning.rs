@@ -12,6 +12,7 @@
 //!   set under it as the suggestions set theirs ([`limiter_threshold`]); the gain into it is
 //!   the distance from the measured integrated loudness to the target.
 
+use crate::band_bell;
 use crate::delivery::{limiter_threshold, INTERSAMPLE_MARGIN_DB};
 use crate::templates::levels::{self, half_db};
 use crate::templates::{Role, Template};
@@ -128,8 +129,7 @@ pub fn bump(balance: &TonalBalance) -> Option<Bump> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|&(_, excess)| excess > BUMP_TOLERANCE_DB)?;
     let band = BANDS[index];
-    let centre_hz = (band.low_hz * band.high_hz).sqrt().round();
-    let q = (centre_hz / (band.high_hz - band.low_hz) * 100.0).round() / 100.0;
+    let (centre_hz, q) = band_bell(&band);
     let cut_db = -half_db(excess - BUMP_TOLERANCE_DB).min(12.0);
     Some(Bump { band, excess, centre_hz, q, cut_db })
 }
