@@ -55,10 +55,11 @@ pub struct RecommendResponse {
 }
 
 /// An effect chain for an instrument in a genre, ready to load into the rack, with the reason
-/// for every slot. Given `metrics`, audio (`audio` or `audio_data`) or an `instance`, its values
-/// are tuned to the measurements: compressor threshold from the RMS, makeup from the peak, an
-/// EQ cut where the tonal balance has a bump, the master limiter's ceiling and gain for the
-/// delivery target; each change says from what, to what and why.
+/// for every slot. Given `metrics`, audio (`audio`, or `audio_data` with `sample_rate`) or an
+/// `instance` (measured as `/codette/analyze` measures them), its values are tuned to the
+/// measurements: compressor threshold from the RMS, makeup from the peak, an EQ cut where the
+/// tonal balance has a bump, the master limiter's threshold (under the true-peak ceiling for
+/// the delivery target) and gain; each change says from what, to what and why.
 #[utoipa::path(
     post, path = "/api/ai/recommend-effects", tag = "codette",
     request_body = RecommendRequest,
