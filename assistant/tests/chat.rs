@@ -73,14 +73,19 @@ fn peak_and_tone_answers_state_the_excess_and_the_change() {
     let peaks = ask("why does it clip?", &meters).response;
     assert!(peaks.contains("peak 0.4 dBTP"), "{peaks}");
     assert!(peaks.contains(&format!("{:.1} dB over the -1 dBTP limit", 0.4f32 + 1.0)), "{peaks}");
-    let tone = ask("the mix sounds muddy", &meters).response;
-    // low-mid at 8 against neighbours at 1: 7 dB over, cut by the 4 dB beyond the 3 dB tolerance
-    // at the band's geometric centre.
-    assert!(tone.contains("low-mid band stands 7.0 dB above"), "{tone}");
-    assert!(tone.contains(&format!("cut -4 dB at {} Hz", (250.0f32 * 500.0).sqrt().round())), "{tone}");
+    // The low mids 8 dB over pink against the reference's: a bell at the band's geometric
+    // centre, cut by that distance (at most 9 dB, in half dB), asked about the mix or the EQ.
+    let distance = 8.0 - Reference::for_genre(None).tonal_balance.low_mid;
+    let cut = -((distance.clamp(2.0, 9.0) * 2.0).round() / 2.0);
+    let bell = format!("bell of {cut:+.1} dB at {} Hz", (250.0f32 * 500.0).sqrt().round());
+    for question in ["the mix sounds muddy", "how should I set the EQ?"] {
+        let tone = ask(question, &meters);
+        assert!(tone.response.contains(&bell), "{bell} in {}", tone.response);
+        assert_eq!(tone.suggestions.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["mud"]);
+    }
     // Pink-balanced, nothing to cut.
-    let flat = ask("the mix sounds muddy", &reading(-12.0, -2.0, [0.0; 6])).response;
-    assert!(!flat.contains("cut"), "{flat}");
+    let flat = ask("the mix sounds muddy", &reading(-12.0, -2.0, [0.0; 6]));
+    assert!(!flat.response.contains("bell") && flat.suggestions.is_empty(), "{}", flat.response);
 }
 
 #[test]

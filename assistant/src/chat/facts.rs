@@ -6,7 +6,7 @@ use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;
 use crate::delivery::{limiter_threshold, Delivery};
 use crate::templates::levels;
-use crate::tuning::{self, BUMP_TOLERANCE_DB};
+use crate::tuning;
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 
 /// The true-peak limit the peaks are held against: the streaming platforms' (and R 128's).
@@ -169,35 +169,15 @@ fn stereo(m: &MeterReading) -> Vec<Fact> {
     vec![fact(observation, None, false)]
 }
 
-pub(super) fn tone(m: &MeterReading) -> Vec<Fact> {
+/// The tonal balance as measured; which band is a problem (mud, harshness, dullness, rumble)
+/// is the findings' judgement against the genre's reference, with the bell that answers it.
+fn tone(m: &MeterReading) -> Vec<Fact> {
     let b = &m.tonal_balance;
     let observation = format!(
         "tonal balance against pink noise: sub {:+.1}, low {:+.1}, low-mid {:+.1}, mid {:+.1}, high-mid {:+.1}, high {:+.1} dB; spectral centroid {:.0} Hz",
         b.sub, b.low, b.low_mid, b.mid, b.high_mid, b.high, m.spectral_centroid_hz
     );
-    let mut out = vec![fact(observation, None, false)];
-    if let Some(bump) = tuning::bump(b) {
-        out.push(fact(
-            format!(
-                "the {} band stands {:.1} dB above the mean of its neighbours (tolerance {BUMP_TOLERANCE_DB} dB)",
-                bump.band.name.replace('_', "-"),
-                bump.excess
-            ),
-            Some(format!("cut {} dB at {} Hz with Q {} (the EQ's mid band)", bump.cut_db, bump.centre_hz, bump.q)),
-            true,
-        ));
-    }
-    if b.sub > FLOOR_DB && b.sub - b.low > BUMP_TOLERANCE_DB {
-        out.push(fact(
-            format!(
-                "the sub band (20-60 Hz) is {:.1} dB above the low band: rumble or an overblown sub",
-                b.sub - b.low
-            ),
-            Some("high-pass at 30 Hz, 12 dB/octave".into()),
-            true,
-        ));
-    }
-    out
+    vec![fact(observation, None, false)]
 }
 
 fn gain_staging(m: &MeterReading) -> Vec<Fact> {

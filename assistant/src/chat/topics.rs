@@ -35,7 +35,7 @@ impl PartialEq for Topic {
 
 impl Topic {
     /// Whether the findings of `kind` are what this topic asks about: the whole analysis
-    /// covers all of them, a named subject its own, an effect or a chain none.
+    /// covers all of them, a named subject its own, an effect those it fixes, a chain none.
     pub fn covers(self, kind: FindingKind) -> bool {
         use FindingKind::*;
         match self {
@@ -45,7 +45,14 @@ impl Topic {
             Topic::Dynamics => matches!(kind, OverCompressed | TooDynamic),
             Topic::Stereo => matches!(kind, PhaseProblem | TooNarrow | TooWide),
             Topic::Tone => matches!(kind, Rumble | Mud | Harshness | Dullness),
-            Topic::GainStaging | Topic::Effect(_) | Topic::Chain(..) => false,
+            // An effect: the findings it is the tool for.
+            Topic::Effect(spec) => match spec.id {
+                "eq3band" | "highlow_pass" => Topic::Tone.covers(kind),
+                "limiter" => Topic::Loudness.covers(kind) || Topic::Peaks.covers(kind),
+                "compressor" => Topic::Dynamics.covers(kind),
+                _ => false,
+            },
+            Topic::GainStaging | Topic::Chain(..) => false,
         }
     }
 }
