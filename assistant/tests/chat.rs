@@ -251,4 +251,13 @@ fn findings_and_their_suggestions_answer_what_is_wrong_and_how_to_fix_it() {
     let phase = findings.iter().find(|f| f.id == FindingKind::PhaseProblem).expect("a phase finding");
     let answer = ask("will it hold up in mono?", &inverted);
     assert!(answer.response.contains(&phase.description), "{}", answer.response);
+
+    // Dynamics likewise: a PLR of 5 dB, under the reference's minimum, is the over-compression
+    // finding, and the answer quotes it.
+    let squashed = reading(-6.0, -1.0, [0.0; 6]);
+    assert!(squashed.plr_db < Reference::for_genre(None).min_plr_db);
+    let (findings, _) = judged(&squashed);
+    let over = findings.iter().find(|f| f.id == FindingKind::OverCompressed).expect("over-compressed");
+    let answer = ask("is it over-compressed?", &squashed);
+    assert!(answer.response.contains(&over.description), "{}", answer.response);
 }

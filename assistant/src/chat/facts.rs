@@ -134,29 +134,14 @@ pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
     out
 }
 
+/// The dynamics as measured; whether they are squashed or too wide for the genre is the
+/// findings' judgement against its reference, with the change that answers it.
 fn dynamics(m: &MeterReading) -> Vec<Fact> {
     let observation = format!(
         "crest factor {:.1} dB (peak to RMS over the last 300 ms), PLR {:.1} dB (true peak to integrated loudness), loudness range {:.1} LU",
         m.crest_db, m.plr_db, m.loudness_range_lu
     );
-    let threshold = levels::threshold(m.rms_dbfs, 4.0);
-    let mut out = Vec::new();
-    if m.plr_db > 0.0 && m.plr_db < 8.0 {
-        out.push(fact(
-            observation,
-            Some("a PLR under 8 dB means heavy limiting: transients are flattened; ease the limiter or the bus compression until the PLR is back above 8 dB".into()),
-            true,
-        ));
-    } else if m.loudness_range_lu > 15.0 {
-        out.push(fact(
-            observation,
-            Some(format!("a range over 15 LU is wide for pop or rock (4-10 LU is usual): a compressor at 2:1 with its threshold at {threshold} dB (RMS {:.1} dBFS + 4 dB) evens it", m.rms_dbfs)),
-            true,
-        ));
-    } else {
-        out.push(fact(observation, None, false));
-    }
-    out
+    vec![fact(observation, None, false)]
 }
 
 /// The image as measured; whether it is a problem (out of phase, too wide, mono) is the
