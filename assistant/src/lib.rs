@@ -22,7 +22,7 @@ pub mod templates;
 pub mod tuning;
 
 pub use band_bell::band_bell;
-pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
+pub use delivery::{limiter_threshold, turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
 pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};
 pub use measurements::{clipped_runs, Measurements, Programme};

@@ -4,7 +4,8 @@
 
 use codette_assistant::chat::{embedded, Context, Perspective, Source};
 use codette_assistant::{
-    detect, suggest, Context as Judged, Finding, FindingKind, Measurements, Reference, Suggestion,
+    detect, limiter_threshold, suggest, Context as Judged, Edit, Finding, FindingKind, Measurements,
+    Reference, Suggestion,
 };
 use codette_dsp::analysis::{MeterReading, TonalBalance};
 use codette_dsp::preset::Preset;
@@ -73,6 +74,19 @@ fn peak_and_tone_answers_state_the_excess_and_the_change() {
     let peaks = ask("why does it clip?", &meters).response;
     assert!(peaks.contains("peak 0.4 dBTP"), "{peaks}");
     assert!(peaks.contains(&format!("{:.1} dB over the -1 dBTP limit", 0.4f32 + 1.0)), "{peaks}");
+    // The threshold the suggestions give the limiter for that ceiling.
+    let (findings, suggestions) = judged(&meters);
+    assert!(findings.iter().any(|f| f.id == FindingKind::TruePeakOver));
+    let threshold = limiter_threshold(-1.0);
+    assert!(peaks.contains(&format!("threshold at {threshold} dB")), "{peaks}");
+    let limiter =
+        suggestions.iter().find(|s| s.finding == Some(FindingKind::TruePeakOver)).expect("a limiter");
+    let sets_threshold = |e: &Edit| match e {
+        Edit::InsertEffect { config, .. } => config.parameters.get("threshold") == Some(&threshold),
+        Edit::SetParameter { parameter, value, .. } => parameter == "threshold" && *value == threshold,
+        _ => false,
+    };
+    assert!(limiter.parameters.as_ref().unwrap().edits.iter().any(sets_threshold), "{limiter:?}");
     // The low mids 8 dB over pink against the reference's: a bell at the band's geometric
     // centre, cut by that distance (at most 9 dB, in half dB), asked about the mix or the EQ.
     let distance = 8.0 - Reference::for_genre(None).tonal_balance.low_mid;

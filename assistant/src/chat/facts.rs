@@ -6,7 +6,6 @@ use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;
 use crate::delivery::{limiter_threshold, Delivery};
 use crate::templates::levels;
-use crate::tuning;
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 
 /// The true-peak limit the peaks are held against: the streaming platforms' (and R 128's).
@@ -120,8 +119,8 @@ pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
         let advice = format!(
             "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its threshold at {} dB, under the {} dBTP ceiling for the peaks between samples",
             tp - TRUE_PEAK_LIMIT,
-            limiter_threshold(tuning::ceiling_for(m.lufs_integrated)),
-            tuning::ceiling_for(m.lufs_integrated)
+            limiter_threshold(TRUE_PEAK_LIMIT),
+            TRUE_PEAK_LIMIT
         );
         out.push(fact(observation, Some(advice), true));
     } else {
