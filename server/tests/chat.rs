@@ -39,8 +39,8 @@ fn reading() -> MeterReading {
     }
 }
 
-/// An instance whose meters read [`reading`], playing.
-struct Metered;
+/// An instance whose meters read [`reading`], playing (`Metered(true)`) or stopped.
+struct Metered(bool);
 
 impl Instance for Metered {
     fn name(&self) -> String {
@@ -58,7 +58,7 @@ impl Instance for Metered {
     fn meters(&self) -> Result<MetersView, ApiError> {
         let mut gain_reduction_db = vec![None; 8];
         gain_reduction_db[1] = Some(3.0);
-        Ok(MetersView { active: true, meters: reading(), gain_reduction_db })
+        Ok(MetersView { active: self.0, meters: reading(), gain_reduction_db })
     }
     /// A flat spectrum: the findings are judged on the meters.
     fn spectrum(&self) -> Result<SpectrumView, ApiError> {
@@ -115,7 +115,7 @@ async fn recommended_chains_load_and_follow_the_measurements() {
 
     // A master from an instance's meters: the limiter raises −8.2 LUFS to the −6 LUFS asked for,
     // with a −2 dBTP ceiling for a target above −14 LUFS, its threshold 1.5 dB under it.
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let body = json!({"instrument": "master", "genre": "electronic", "instance": registration.id(), "target_lufs": -6.0});
     let (status, master) = post(&server, "/api/ai/recommend-effects", body).await;
     assert_eq!(status, 200, "{master}");
@@ -162,7 +162,7 @@ async fn recommend_rejects_what_it_cannot_use() {
 #[tokio::test]
 async fn chat_answers_from_an_instances_meters() {
     let server = serve();
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let body = json!({"message": "Is it too loud for Spotify?", "instance": registration.id(), "perspective": "davinci", "conversation_id": "c-1"});
     let (status, answer) = post(&server, "/codette/chat", body).await;
     assert_eq!(status, 200, "{answer}");
@@ -212,6 +212,15 @@ async fn chat_answers_from_an_instances_meters() {
     assert_eq!(limiter["type"], "limiter", "{fix:?}");
     assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-14.0f64 + 8.2) * 10.0).round() / 10.0);
 
+    // A stopped instance is not measured, but its rack still answers.
+    let stopped = server.handle.registry().register(Arc::new(Metered(false)));
+    let body = json!({"message": "how is my compressor set?", "instance": stopped.id()});
+    let (status, answer) = post(&server, "/codette/chat", body).await;
+    assert_eq!(status, 200, "{answer}");
+    let text = answer["response"].as_str().unwrap();
+    assert!(text.to_lowercase().contains("slot 2 holds the compressor"), "{text}");
+    assert!(!text.contains("takes 3.0 dB off now") && answer["suggestions"] == json!([]), "{answer}");
+
     let (_, bare) = post(&server, "/codette/chat", json!({"message": "what does the limiter do?"})).await;
     assert_eq!(bare["perspective"], "mix_engineering");
     assert!(bare["response"].as_str().unwrap().contains("`lookahead` 0.10 ms..50.0 ms"), "{bare}");
@@ -257,7 +266,7 @@ fn with_model(endpoint: String) -> ServerConfig {
 async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
     let (url, seen) = fake_model().await;
     let server = serve_with(with_model(url));
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let (status, answer) =
         post(&server, "/codette/chat", json!({"message": "how wide is it?", "instance": registration.id()}))
             .await;
@@ -272,7 +281,7 @@ async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
     // Nothing listens on the configured port: the embedded engine answers and says why.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = serve_with(with_model(format!("http://127.0.0.1:{port}/v1/chat/completions")));
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let (_, answer) =
         post(&server, "/codette/chat", json!({"message": "how wide is it?", "instance": registration.id()}))
             .await;

@@ -2,7 +2,7 @@
 //! the measurements, the findings on them and the suggestions that answer those.
 
 use super::codette::judge;
-use crate::codette::{context, named, Heard, Listen};
+use crate::codette::{context, named, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -103,12 +103,13 @@ async fn chat(
         }
         None => (None, Vec::new(), Vec::new()),
     };
-    let rack = instance.as_ref().and(preset.as_ref()).zip(heard.as_ref().and_then(gain_reduction));
+    // An instance's rack, with what its dynamics take off now when it plays.
+    let gain_reduction_db = heard.as_ref().and_then(|h| h.gain_reduction_db.as_deref()).unwrap_or_default();
     let context = Context {
         meters: heard.as_ref().map(|h| &h.measurements.meters),
         findings: &findings,
         suggestions: &suggestions,
-        rack: rack.map(|(preset, gain_reduction_db)| Rack { preset, gain_reduction_db }),
+        rack: instance.as_ref().and(preset.as_ref()).map(|preset| Rack { preset, gain_reduction_db }),
     };
     let id = request.conversation_id;
     let history = id.as_deref().map(|id| state.conversations.turns(id)).unwrap_or_default();
@@ -119,9 +120,4 @@ async fn chat(
     }
     response.conversation_id = id;
     Ok(Json(response))
-}
-
-/// What an instance's dynamics slots take off now (audio sent has no rack playing it).
-fn gain_reduction(heard: &Heard) -> Option<&[Option<f32>]> {
-    heard.gain_reduction_db.as_deref()
 }
