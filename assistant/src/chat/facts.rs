@@ -1,6 +1,9 @@
 //! What can be said about a topic from the measurements: each fact states what was measured,
 //! with its numbers and the reference it is held against, and what to do about it, if
-//! anything. The perspectives then phrase the same facts in their own styles.
+//! anything. Whether the tone, dynamics or image is a problem is left to the findings
+//! (`crate::detect`), which the chat puts first with their suggestions; the facts here add the
+//! numbers and, for loudness and peaks, what each delivery target makes of them. The
+//! perspectives then phrase the same facts in their own styles.
 
 use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;

@@ -52,7 +52,7 @@ pub struct ChatResponse {
     /// The suggestions for the findings the question is about (all of them for the whole
     /// analysis): concrete changes to the rack that `/codette/apply` takes by their id.
     pub suggestions: Vec<Suggestion>,
-    /// Questions the measurements can answer next: the other topics where something is off.
+    /// Questions to ask next: the other topics the findings are about.
     pub follow_ups: Vec<String>,
     pub source: Source,
     /// Why the configured model was not used, when it failed (the embedded engine answered).
