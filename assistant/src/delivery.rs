@@ -25,6 +25,17 @@ pub enum Delivery {
     Podcast,
 }
 
+/// The limiter's ceiling is on samples; between the samples of a heavily limited signal the
+/// peaks exceed it by up to about 1 dB (measured on limited pink noise), so it is set this far
+/// under the true-peak ceiling.
+pub const INTERSAMPLE_MARGIN_DB: f32 = 1.5;
+
+/// The threshold (sample ceiling, to a tenth of a dB) at which the rack's limiter keeps the true
+/// peaks at or below `ceiling_dbtp`.
+pub fn limiter_threshold(ceiling_dbtp: f32) -> f32 {
+    ((ceiling_dbtp - INTERSAMPLE_MARGIN_DB) * 10.0).round() / 10.0
+}
+
 /// A platform's published normalisation reference.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Platform {
@@ -77,7 +88,7 @@ impl Delivery {
         Delivery::ALL.into_iter().find(|d| d.id().eq_ignore_ascii_case(name.trim()))
     }
 
-    pub fn target_lufs(self) -> f32 {
+    pub const fn target_lufs(self) -> f32 {
         match self {
             Delivery::Streaming => -14.0,
             Delivery::Club => -9.0,
@@ -87,7 +98,7 @@ impl Delivery {
     }
 
     /// The highest true peak allowed, in dBTP.
-    pub fn ceiling_dbtp(self) -> f32 {
+    pub const fn ceiling_dbtp(self) -> f32 {
         match self {
             Delivery::Club => -0.3,
             _ => -1.0,

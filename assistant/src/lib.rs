@@ -7,6 +7,7 @@
 //! spectra, preset documents).
 
 pub mod automix;
+mod band_bell;
 pub mod chat;
 mod delivery;
 mod findings;
@@ -20,7 +21,8 @@ mod suggest;
 pub mod templates;
 pub mod tuning;
 
-pub use delivery::{turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
+pub use band_bell::band_bell;
+pub use delivery::{limiter_threshold, turn_downs, Delivery, Platform, TurnDown, PLATFORMS};
 pub use findings::{detect, AnalysisType, Context, Evidence, Finding, FindingKind};
 pub use genre::{Genre, Instrument};
 pub use measurements::{clipped_runs, Measurements, Programme};

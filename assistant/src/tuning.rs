@@ -7,10 +7,13 @@
 //! - **EQ**: a band of the tonal balance standing more than [`BUMP_TOLERANCE_DB`] above the
 //!   mean of its two neighbours (low-mid: mud, high-mid: harshness) is cut, at the band's
 //!   centre with a Q that spans it, by the part beyond the tolerance (at most 12 dB).
-//! - **Limiter**: its ceiling follows the delivery target (−1 dBTP, or −2 dBTP when the target
-//!   is louder than −14 LUFS, where lossy encoders overshoot more); the gain into it is the
-//!   distance from the measured integrated loudness to the target.
+//! - **Limiter**: its true-peak ceiling follows the delivery target (−1 dBTP, or −2 dBTP when
+//!   the target is louder than −14 LUFS, where lossy encoders overshoot more), its threshold
+//!   set under it as the suggestions set theirs ([`limiter_threshold`]); the gain into it is
+//!   the distance from the measured integrated loudness to the target.
 
+use crate::band_bell;
+use crate::delivery::{limiter_threshold, INTERSAMPLE_MARGIN_DB};
 use crate::templates::levels::{self, half_db};
 use crate::templates::{Role, Template};
 use codette_dsp::analysis::{Band, MeterReading, TonalBalance, BANDS, FLOOR_DB};
@@ -126,8 +129,7 @@ pub fn bump(balance: &TonalBalance) -> Option<Bump> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|&(_, excess)| excess > BUMP_TOLERANCE_DB)?;
     let band = BANDS[index];
-    let centre_hz = (band.low_hz * band.high_hz).sqrt().round();
-    let q = (centre_hz / (band.high_hz - band.low_hz) * 100.0).round() / 100.0;
+    let (centre_hz, q) = band_bell(&band);
     let cut_db = -half_db(excess - BUMP_TOLERANCE_DB).min(12.0);
     Some(Bump { band, excess, centre_hz, q, cut_db })
 }
@@ -152,8 +154,11 @@ fn tune_limiter(
     out: &mut Vec<Adjustment>,
 ) {
     let ceiling = ceiling_for(target_lufs);
-    let reason = format!("delivery target {target_lufs} LUFS: true peak kept at or below {ceiling} dBTP");
-    set(template, slot, "threshold", ceiling, reason, out);
+    let threshold = limiter_threshold(ceiling);
+    let reason = format!(
+        "delivery target {target_lufs} LUFS: true peak kept at or below {ceiling} dBTP, the threshold {INTERSAMPLE_MARGIN_DB} dB under it for the peaks between samples"
+    );
+    set(template, slot, "threshold", threshold, reason, out);
     if meters.lufs_integrated > FLOOR_DB {
         let gain = half_db(target_lufs - meters.lufs_integrated).clamp(TRIM_RANGE_DB.0, TRIM_RANGE_DB.1);
         let reason = format!(
@@ -167,9 +172,9 @@ fn tune_limiter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::templates::RACK_SLOTS;
     use crate::{Genre, Instrument};
     use codette_dsp::modulation::matrix::MACRO_COUNT;
+    use codette_dsp::rack::SLOT_COUNT;
 
     fn reading(rms: f32, peak: f32, lufs: f32, bands: [f32; 6]) -> MeterReading {
         let [sub, low, low_mid, mid, high_mid, high] = bands;
@@ -246,13 +251,13 @@ mod tests {
         let mut t = Template::new(Instrument::Master, Genre::Pop);
         tune(&mut t, &reading(-24.0, -6.0, -20.2, [0.0; 6]), -14.0);
         let slot = &t.slots[t.find(Role::Ceiling).unwrap()].config;
-        assert_eq!(slot.parameters["threshold"], -1.0);
+        assert_eq!(slot.parameters["threshold"], -1.0 - INTERSAMPLE_MARGIN_DB);
         assert_eq!(slot.input_db, steps(-14.0 - -20.2));
         // A club master louder than −14 LUFS: −2 dBTP.
         let mut t = Template::new(Instrument::Master, Genre::Electronic);
         tune(&mut t, &reading(-12.0, -1.0, -11.0, [0.0; 6]), -8.0);
         let slot = &t.slots[t.find(Role::Ceiling).unwrap()].config;
-        assert_eq!(slot.parameters["threshold"], -2.0);
+        assert_eq!(slot.parameters["threshold"], -2.0 - INTERSAMPLE_MARGIN_DB);
         assert_eq!(slot.input_db, 3.0);
     }
 
@@ -268,7 +273,7 @@ mod tests {
         ] {
             for mut t in Template::all() {
                 tune(&mut t, &meters, -23.0);
-                t.preset().validate(RACK_SLOTS, MACRO_COUNT).unwrap_or_else(|e| panic!("{}: {e}", t.name()));
+                t.preset().validate(SLOT_COUNT, MACRO_COUNT).unwrap_or_else(|e| panic!("{}: {e}", t.name()));
             }
         }
     }

@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm, LlmConfig};
 use codette_assistant::chat::{embedded, Context, Perspective, Source};
+use codette_assistant::{detect, FindingKind, Measurements};
 use codette_dsp::analysis::{MeterReading, TonalBalance};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -92,8 +93,9 @@ fn llm(url: &str, timeout_ms: u64) -> Llm {
 async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     let (url, received) = fake_model(Some(Duration::ZERO)).await;
     let meters = meters();
-    let findings = ["true peak 0.4 dBTP over the -1 dBTP limit".to_string()];
-    let context = Context { meters: Some(&meters), findings: &findings, rack: None };
+    let findings = detect(&Measurements::live(meters), &Default::default());
+    assert!(findings.iter().any(|f| f.id == FindingKind::TruePeakOver));
+    let context = Context { meters: Some(&meters), findings: &findings, ..Context::default() };
     let history = [Turn { user: "How wide is it?".into(), assistant: "Width 0.52.".into() }];
     let response =
         answer(Some(&llm(&url, 5_000)), "Is it too loud?", Perspective::Newtonian, context, &history).await;
@@ -104,7 +106,10 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     assert!(response.fallback.is_none());
     // Confidence and suggestions are the embedded engine's for the same question.
     let local = embedded("Is it too loud?", Perspective::Newtonian, context);
-    assert_eq!((response.confidence, &response.suggestions), (local.confidence, &local.suggestions));
+    assert_eq!(
+        (response.confidence, &response.suggestions, &response.follow_ups),
+        (local.confidence, &local.suggestions, &local.follow_ups)
+    );
 
     let received = received.lock().unwrap();
     assert_eq!(received.len(), 1);
@@ -123,7 +128,7 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     let reading = serde_json::to_string(&meters).unwrap();
     assert!(system.contains(&reading), "{reading} in {system}");
     assert!(reading.contains("\"lufs_integrated\":-8.2") && reading.contains("\"tonal_balance\":{"));
-    assert!(system.contains(&findings[0]));
+    assert!(system.contains(&serde_json::to_string(&findings).unwrap()));
     assert!(system.contains("compressor (threshold, ratio, attack, release, knee, makeup)"));
     assert!(system.contains(Perspective::Newtonian.manner()));
 }
@@ -133,7 +138,7 @@ async fn a_model_that_is_down_falls_back_to_the_embedded_engine() {
     // A port that was free a moment ago: nothing listens there, the connection is refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let meters = meters();
-    let context = Context { meters: Some(&meters), findings: &[], rack: None };
+    let context = Context { meters: Some(&meters), ..Context::default() };
     let response = answer(
         Some(&llm(&format!("http://127.0.0.1:{port}/v1"), 5_000)),
         "how loud?",
@@ -154,7 +159,7 @@ async fn a_slow_model_is_abandoned_at_the_timeout() {
     // The model never answers: only the timeout can end the request.
     let (url, received) = fake_model(None).await;
     let meters = meters();
-    let context = Context { meters: Some(&meters), findings: &[], rack: None };
+    let context = Context { meters: Some(&meters), ..Context::default() };
     let response = answer(Some(&llm(&url, 300)), "how loud?", Perspective::Creative, context, &[]).await;
     assert_eq!(received.lock().unwrap().len(), 1, "the request reached the model");
     assert_eq!(response.source, Source::Embedded);

@@ -47,6 +47,11 @@ pub struct Heard {
 }
 
 impl Listen {
+    /// Whether the request names anything to listen to.
+    pub fn given(&self) -> bool {
+        self.instance.is_some() || self.audio.is_some() || self.audio_data.is_some()
+    }
+
     /// The audio sent, if any: stereo as sent, mono as one channel.
     pub fn audio(&self) -> Result<Option<Audio>, ApiError> {
         match (&self.audio, &self.audio_data) {
@@ -125,30 +130,27 @@ impl Listen {
 /// The delivery target and genre by name; an unknown one is refused with the valid names.
 pub fn context(target: Option<&str>, genre: Option<&str>) -> Result<Context, ApiError> {
     let delivery = target
-        .map(|t| {
-            Delivery::parse(t).ok_or_else(|| {
-                let valid: Vec<&str> = Delivery::ALL.iter().map(|d| d.id()).collect();
-                ApiError::invalid(
-                    "unknown_target",
-                    format!("unknown target {t:?}; one of {}", valid.join(", ")),
-                    "target",
-                )
-            })
-        })
+        .map(|t| named(Delivery::parse(t), "target", t, Delivery::ALL.map(Delivery::id)))
         .transpose()?;
-    let genre = genre
-        .map(|g| {
-            Genre::parse(g).ok_or_else(|| {
-                let valid: Vec<&str> = Genre::ALL.iter().map(|g| g.id()).collect();
-                ApiError::invalid(
-                    "unknown_genre",
-                    format!("unknown genre {g:?}; one of {}", valid.join(", ")),
-                    "genre",
-                )
-            })
-        })
-        .transpose()?;
+    let genre = genre.map(|g| named(Genre::parse(g), "genre", g, Genre::ALL.map(Genre::id))).transpose()?;
     Ok(Context { delivery, genre })
+}
+
+/// What `given` names, or an `unknown_{field}` error that lists the `valid` names.
+pub fn named<T>(
+    value: Option<T>,
+    field: &str,
+    given: &str,
+    valid: impl IntoIterator<Item = &'static str>,
+) -> Result<T, ApiError> {
+    value.ok_or_else(|| {
+        let valid: Vec<&str> = valid.into_iter().collect();
+        ApiError::invalid(
+            &format!("unknown_{field}"),
+            format!("unknown {field} {given:?}; one of {}", valid.join(", ")),
+            field,
+        )
+    })
 }
 
 /// The rack suggestions are made for: the instance's, else the `preset` sent, else an empty

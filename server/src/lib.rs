@@ -30,7 +30,6 @@ pub mod global;
 pub mod hub;
 pub mod instance;
 pub mod jobs;
-pub mod measure;
 pub mod middleware;
 pub mod mixdown;
 pub mod openapi;

@@ -15,6 +15,7 @@ use crate::transport::SidecarTransport;
 use crate::{middleware, openapi, routes};
 use axum::extract::Request;
 use axum::ServiceExt;
+use codette_assistant::chat::llm::Llm;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
@@ -157,6 +158,12 @@ pub fn start_with(
     };
     let (shutdown, shutdown_rx) = watch::channel(false);
     let stop = StopFlag::default();
+    // One client for the chat model, kept for the server's life (its connections are reused).
+    let llm = config.llm.clone().and_then(|c| {
+        Llm::new(c)
+            .inspect_err(|reason| tracing::warn!("Codette chat uses its embedded engine: {reason}"))
+            .ok()
+    });
     let state = AppState {
         registry,
         jobs: Jobs::new(hub.clone(), config.max_jobs, stop.clone()),
@@ -170,6 +177,7 @@ pub fn start_with(
         transport,
         clock: Clock::default(),
         conversations: Arc::default(),
+        llm,
     };
     runtime.spawn(clock::run(state.clone()));
     runtime.spawn(crate::streams::run(state.clone()));

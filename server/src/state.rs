@@ -7,6 +7,7 @@ use crate::registry::Registry;
 use crate::transport::clock::Clock;
 use crate::transport::SidecarTransport;
 use codette_assistant::chat::history::Conversations;
+use codette_assistant::chat::llm::Llm;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Codette's recent chat turns by conversation id, for the model's context.
     pub conversations: Arc<Conversations>,
+    /// The configured chat model and the one HTTP client that reaches it.
+    pub llm: Option<Llm>,
 }
 
 /// Tells long computations on the blocking pool that the server is stopping, so that none is

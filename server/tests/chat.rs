@@ -7,7 +7,7 @@ use codette_assistant::chat::llm::LlmConfig;
 use codette_dsp::analysis::{MeterReading, TonalBalance};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
-use codette_server::instance::MetersView;
+use codette_server::instance::{MetersView, SpectrumView};
 use codette_server::{ApiError, HostFormat, Instance, ServerConfig};
 use common::*;
 use serde_json::{json, Value};
@@ -39,8 +39,8 @@ fn reading() -> MeterReading {
     }
 }
 
-/// An instance whose meters read [`reading`].
-struct Metered;
+/// An instance whose meters read [`reading`], playing (`Metered(true)`) or stopped.
+struct Metered(bool);
 
 impl Instance for Metered {
     fn name(&self) -> String {
@@ -58,7 +58,12 @@ impl Instance for Metered {
     fn meters(&self) -> Result<MetersView, ApiError> {
         let mut gain_reduction_db = vec![None; 8];
         gain_reduction_db[1] = Some(3.0);
-        Ok(MetersView { active: true, meters: reading(), gain_reduction_db })
+        Ok(MetersView { active: self.0, meters: reading(), gain_reduction_db })
+    }
+    /// A flat spectrum: the findings are judged on the meters.
+    fn spectrum(&self) -> Result<SpectrumView, ApiError> {
+        let frequencies: Vec<f32> = (0..256).map(|i| 20.0 * 1000f32.powf(i as f32 / 255.0)).collect();
+        Ok(SpectrumView { active: true, db: vec![-40.0; frequencies.len()], frequencies })
     }
     fn preset(&self) -> Result<Preset, ApiError> {
         let mut preset = Preset::new("rack");
@@ -109,13 +114,13 @@ async fn recommended_chains_load_and_follow_the_measurements() {
     assert!(change["reason"].as_str().unwrap().contains(&format!("{rms:.1}")));
 
     // A master from an instance's meters: the limiter raises −8.2 LUFS to the −6 LUFS asked for,
-    // with a −2 dBTP ceiling for a target above −14 LUFS.
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    // with a −2 dBTP ceiling for a target above −14 LUFS, its threshold 1.5 dB under it.
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let body = json!({"instrument": "master", "genre": "electronic", "instance": registration.id(), "target_lufs": -6.0});
     let (status, master) = post(&server, "/api/ai/recommend-effects", body).await;
     assert_eq!(status, 200, "{master}");
     let limiter = slot_with(&master["preset"], "limiter");
-    assert_eq!(limiter["parameters"]["threshold"], -2.0);
+    assert_eq!(limiter["parameters"]["threshold"], -3.5);
     assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-6.0f64 + 8.2) * 2.0).round() / 2.0);
     // Metrics given directly do the same.
     let body =
@@ -135,7 +140,7 @@ async fn recommend_rejects_what_it_cannot_use() {
             422,
             "metrics",
         ),
-        (json!({"instrument": "bass", "genre": "rock", "instance": "99"}), 404, "id"),
+        (json!({"instrument": "bass", "genre": "rock", "instance": "99"}), 404, "instance"),
         (json!({"instrument": "bass", "genre": "rock", "audio": "%%%"}), 400, ""),
         (json!({"instrument": "bass"}), 422, ""),
     ] {
@@ -144,12 +149,20 @@ async fn recommend_rejects_what_it_cannot_use() {
             assert_eq!(error["field"], field, "{body}: {error}");
         }
     }
+    // A name Codette does not know is refused as every Codette route refuses one: with its
+    // field's code and the names it knows.
+    let body = json!({"instrument": "bass", "genre": "polka"});
+    let error = check_error(server.post_json("/api/ai/recommend-effects", &body).await, 422).await;
+    assert_eq!(error["code"], "unknown_genre");
+    for genre in codette_assistant::Genre::ALL {
+        assert!(error["message"].as_str().unwrap().contains(genre.id()), "{error}");
+    }
 }
 
 #[tokio::test]
 async fn chat_answers_from_an_instances_meters() {
     let server = serve();
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let body = json!({"message": "Is it too loud for Spotify?", "instance": registration.id(), "perspective": "davinci", "conversation_id": "c-1"});
     let (status, answer) = post(&server, "/codette/chat", body).await;
     assert_eq!(status, 200, "{answer}");
@@ -163,7 +176,7 @@ async fn chat_answers_from_an_instances_meters() {
     );
     assert!(answer["confidence"].as_f64().unwrap() >= 0.9);
     assert!(answer["timestamp"].as_str().unwrap().ends_with('Z'));
-    assert!(answer["suggestions"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("peaks")));
+    assert!(answer["follow_ups"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("peaks")));
 
     // The instance's rack: its compressor's settings against its RMS (−10.1 dBFS), and its
     // gain reduction.
@@ -172,6 +185,42 @@ async fn chat_answers_from_an_instances_meters() {
     assert!(text.contains("takes 3.0 dB off now"), "{text}");
     assert!(text.contains(&format!("{:+.1} dB from the measured RMS", -16.0 + 10.1)), "{text}");
 
+    // What is wrong: the findings /codette/analyze makes of the same meters, with the
+    // suggestions /codette/suggest makes for them (the ids /codette/apply looks up).
+    let id = registration.id();
+    let (_, wrong) =
+        post(&server, "/codette/chat", json!({"message": "what's wrong with my mix?", "instance": id})).await;
+    let (_, analysis) = post(&server, "/codette/analyze", json!({"instance": id})).await;
+    let text = wrong["response"].as_str().unwrap();
+    for finding in analysis["findings"].as_array().unwrap() {
+        assert!(text.contains(finding["description"].as_str().unwrap()), "{finding} in {text}");
+    }
+    let (_, suggested) = post(&server, "/codette/suggest", json!({"instance": id})).await;
+    let chat_suggestions = wrong["suggestions"].as_array().unwrap();
+    assert!(!chat_suggestions.is_empty());
+    for s in chat_suggestions {
+        assert!(suggested["suggestions"].as_array().unwrap().contains(s), "{s} not in {suggested}");
+    }
+    // How to fix the loudness: a limiter last, its input lowered from the measured −8.2 LUFS to
+    // the streaming target's −14.
+    let (_, fix) =
+        post(&server, "/codette/chat", json!({"message": "how do I make it less loud?", "instance": id}))
+            .await;
+    let fix = fix["suggestions"].as_array().unwrap();
+    assert_eq!(fix.len(), 1, "{fix:?}");
+    let limiter = &fix[0]["parameters"]["edits"][0]["config"];
+    assert_eq!(limiter["type"], "limiter", "{fix:?}");
+    assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-14.0f64 + 8.2) * 10.0).round() / 10.0);
+
+    // A stopped instance is not measured, but its rack still answers.
+    let stopped = server.handle.registry().register(Arc::new(Metered(false)));
+    let body = json!({"message": "how is my compressor set?", "instance": stopped.id()});
+    let (status, answer) = post(&server, "/codette/chat", body).await;
+    assert_eq!(status, 200, "{answer}");
+    let text = answer["response"].as_str().unwrap();
+    assert!(text.to_lowercase().contains("slot 2 holds the compressor"), "{text}");
+    assert!(!text.contains("takes 3.0 dB off now") && answer["suggestions"] == json!([]), "{answer}");
+
     let (_, bare) = post(&server, "/codette/chat", json!({"message": "what does the limiter do?"})).await;
     assert_eq!(bare["perspective"], "mix_engineering");
     assert!(bare["response"].as_str().unwrap().contains("`lookahead` 0.10 ms..50.0 ms"), "{bare}");
@@ -179,7 +228,8 @@ async fn chat_answers_from_an_instances_meters() {
     for (body, status, field) in [
         (json!({"message": "  "}), 422, "message"),
         (json!({"message": "hi", "perspective": "astrology"}), 422, "perspective"),
-        (json!({"message": "hi", "instance": "77"}), 404, "id"),
+        (json!({"message": "hi", "instance": "77"}), 404, "instance"),
+        (json!({"message": "hi", "target": "vinyl"}), 422, "target"),
     ] {
         let error = check_error(server.post_json("/codette/chat", &body).await, status).await;
         assert_eq!(error["field"], field);
@@ -216,7 +266,7 @@ fn with_model(endpoint: String) -> ServerConfig {
 async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
     let (url, seen) = fake_model().await;
     let server = serve_with(with_model(url));
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let (status, answer) =
         post(&server, "/codette/chat", json!({"message": "how wide is it?", "instance": registration.id()}))
             .await;
@@ -231,7 +281,7 @@ async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
     // Nothing listens on the configured port: the embedded engine answers and says why.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = serve_with(with_model(format!("http://127.0.0.1:{port}/v1/chat/completions")));
-    let registration = server.handle.registry().register(Arc::new(Metered));
+    let registration = server.handle.registry().register(Arc::new(Metered(true)));
     let (_, answer) =
         post(&server, "/codette/chat", json!({"message": "how wide is it?", "instance": registration.id()}))
             .await;

@@ -1,6 +1,7 @@
 //! Which tracks fight in which band, and the EQ cut or pan that separates them.
 
 use super::measure::{normalized, pair_overlap, pan_gains, Energies, TrackMeasure};
+use crate::band_bell;
 use codette_dsp::analysis::BANDS;
 use codette_dsp::chain::SlotConfig;
 
@@ -54,9 +55,8 @@ fn eq_slot(cuts: &[(usize, f32)]) -> Option<SlotConfig> {
             0 => eq.with("low_gain", cut).with("low_freq", b.high_hz),
             2 => eq.with("high_gain", cut).with("high_freq", b.low_hz),
             _ => {
-                let centre = (b.low_hz * b.high_hz).sqrt().round();
-                let q = (centre / (b.high_hz - b.low_hz)).clamp(0.1, 10.0);
-                eq.with("mid_gain", cut).with("mid_freq", centre).with("mid_q", (q * 100.0).round() / 100.0)
+                let (centre, q) = band_bell(&b);
+                eq.with("mid_gain", cut).with("mid_freq", centre).with("mid_q", q)
             }
         };
     }

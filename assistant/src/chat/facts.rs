@@ -1,18 +1,18 @@
 //! What can be said about a topic from the measurements: each fact states what was measured,
 //! with its numbers and the reference it is held against, and what to do about it, if
-//! anything. The perspectives then phrase the same facts in their own styles.
+//! anything. Whether the tone, dynamics or image is a problem is left to the findings
+//! (`crate::detect`), which the chat puts first with their suggestions; the facts here add the
+//! numbers and, for loudness and peaks, what each delivery target makes of them. The
+//! perspectives then phrase the same facts in their own styles.
 
 use super::specs::{chain, describe, effect_advice};
 use super::topics::Topic;
+use crate::delivery::{limiter_threshold, Delivery};
 use crate::templates::levels;
-use crate::tuning::{self, BUMP_TOLERANCE_DB};
 use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 
-/// Delivery targets the loudness is held against: (name, integrated LUFS).
-pub const TARGETS: [(&str, f32); 3] =
-    [("streaming", -14.0), ("podcast", -16.0), ("broadcast (EBU R 128)", -23.0)];
-/// The true-peak limit of the streaming platforms and EBU R 128.
-pub const TRUE_PEAK_LIMIT: f32 = -1.0;
+/// The true-peak limit the peaks are held against: the streaming platforms' (and R 128's).
+pub const TRUE_PEAK_LIMIT: f32 = Delivery::Streaming.ceiling_dbtp();
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -51,19 +51,15 @@ pub fn facts(topic: Topic, m: &MeterReading) -> Vec<Fact> {
         Topic::GainStaging => gain_staging(m),
         Topic::Effect(spec) => effect_advice(spec, m),
         Topic::Chain(instrument, genre) => chain(instrument, genre, Some(m)),
-        Topic::Overview => {
-            let all = [loudness(m), peaks(m), dynamics(m), stereo(m), tone(m)].concat();
-            let concerns: Vec<Fact> = all.iter().filter(|f| f.concern).cloned().collect();
-            if concerns.is_empty() {
-                let summary = format!(
-                    "nothing is off its reference: {:.1} LUFS integrated, true peak {:.1} dBTP, PLR {:.1} dB, correlation {:.2}",
-                    m.lufs_integrated, m.true_peak_dbtp, m.plr_db, m.correlation
-                );
-                vec![fact(summary, None, false)]
-            } else {
-                concerns
-            }
-        }
+        // The judgement of the whole is the findings'; this is what they were judged on.
+        Topic::Overview => vec![fact(
+            format!(
+                "{:.1} LUFS integrated, true peak {:.1} dBTP, PLR {:.1} dB, correlation {:.2}",
+                m.lufs_integrated, m.true_peak_dbtp, m.plr_db, m.correlation
+            ),
+            None,
+            false,
+        )],
     }
 }
 
@@ -77,15 +73,16 @@ pub(super) fn loudness(m: &MeterReading) -> Vec<Fact> {
             false,
         )];
     }
-    let moves: Vec<String> = TARGETS
+    let moves: Vec<String> = Delivery::ALL
         .iter()
+        .map(|d| (d.id(), d.target_lufs()))
         .map(|(name, t)| match i - t {
             d if d > 0.0 => format!("{name} ({t} LUFS) turns it down {d:.1} dB"),
             d => format!("{name} ({t} LUFS) would need {:.1} dB more", -d),
         })
         .collect();
     let observation = format!("integrated loudness {i:.1} LUFS: {}", moves.join("; "));
-    let streaming = TARGETS[0].1;
+    let streaming = Delivery::Streaming.target_lufs();
     let (advice, concern) = if i > streaming + 1.0 {
         let advice = format!(
             "the {:.1} dB above {streaming} LUFS is taken away again by the platforms, while the limiting that bought it stays: lower the limiter's input by that much, or keep it for a club master",
@@ -123,9 +120,10 @@ pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
     let observation = format!("true peak {tp:.1} dBTP (sample peak {:.1} dBFS)", m.peak_dbfs);
     if tp > TRUE_PEAK_LIMIT {
         let advice = format!(
-            "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its ceiling (threshold) at {} dB",
+            "{:.1} dB over the {TRUE_PEAK_LIMIT} dBTP limit, where lossy encoding starts to clip: put a limiter last with its threshold at {} dB, under the {} dBTP ceiling for the peaks between samples",
             tp - TRUE_PEAK_LIMIT,
-            tuning::ceiling_for(m.lufs_integrated)
+            limiter_threshold(TRUE_PEAK_LIMIT),
+            TRUE_PEAK_LIMIT
         );
         out.push(fact(observation, Some(advice), true));
     } else {
@@ -138,83 +136,35 @@ pub(super) fn peaks(m: &MeterReading) -> Vec<Fact> {
     out
 }
 
+/// The dynamics as measured; whether they are squashed or too wide for the genre is the
+/// findings' judgement against its reference, with the change that answers it.
 fn dynamics(m: &MeterReading) -> Vec<Fact> {
     let observation = format!(
         "crest factor {:.1} dB (peak to RMS over the last 300 ms), PLR {:.1} dB (true peak to integrated loudness), loudness range {:.1} LU",
         m.crest_db, m.plr_db, m.loudness_range_lu
     );
-    let threshold = levels::threshold(m.rms_dbfs, 4.0);
-    let mut out = Vec::new();
-    if m.plr_db > 0.0 && m.plr_db < 8.0 {
-        out.push(fact(
-            observation,
-            Some("a PLR under 8 dB means heavy limiting: transients are flattened; ease the limiter or the bus compression until the PLR is back above 8 dB".into()),
-            true,
-        ));
-    } else if m.loudness_range_lu > 15.0 {
-        out.push(fact(
-            observation,
-            Some(format!("a range over 15 LU is wide for pop or rock (4-10 LU is usual): a compressor at 2:1 with its threshold at {threshold} dB (RMS {:.1} dBFS + 4 dB) evens it", m.rms_dbfs)),
-            true,
-        ));
-    } else {
-        out.push(fact(observation, None, false));
-    }
-    out
+    vec![fact(observation, None, false)]
 }
 
+/// The image as measured; whether it is a problem (out of phase, too wide, mono) is the
+/// findings' judgement, with the suggestions that answer it.
 fn stereo(m: &MeterReading) -> Vec<Fact> {
     let observation = format!(
         "correlation {:.2}, width {:.2} (0 mono, 1 unrelated channels, 2 anti-phase)",
         m.correlation, m.width
     );
-    let (advice, concern) = if m.correlation < 0.0 {
-        (Some("negative correlation: parts of the mix cancel in mono; check polarity and very wide stereo effects".to_string()), true)
-    } else if m.width > 1.2 {
-        (
-            Some(
-                "more side than mid energy: the mix may collapse in mono; narrow the widest sources"
-                    .to_string(),
-            ),
-            true,
-        )
-    } else if m.width < 0.05 {
-        (Some("practically mono: panning or a stereo delay or reverb would open it up".to_string()), true)
-    } else {
-        (None, false)
-    };
-    vec![fact(observation, advice, concern)]
+    vec![fact(observation, None, false)]
 }
 
-pub(super) fn tone(m: &MeterReading) -> Vec<Fact> {
+/// The tonal balance as measured; which band is a problem (mud, harshness, dullness, rumble)
+/// is the findings' judgement against the genre's reference, with the bell that answers it.
+fn tone(m: &MeterReading) -> Vec<Fact> {
     let b = &m.tonal_balance;
     let observation = format!(
         "tonal balance against pink noise: sub {:+.1}, low {:+.1}, low-mid {:+.1}, mid {:+.1}, high-mid {:+.1}, high {:+.1} dB; spectral centroid {:.0} Hz",
         b.sub, b.low, b.low_mid, b.mid, b.high_mid, b.high, m.spectral_centroid_hz
     );
-    let mut out = vec![fact(observation, None, false)];
-    if let Some(bump) = tuning::bump(b) {
-        out.push(fact(
-            format!(
-                "the {} band stands {:.1} dB above the mean of its neighbours (tolerance {BUMP_TOLERANCE_DB} dB)",
-                bump.band.name.replace('_', "-"),
-                bump.excess
-            ),
-            Some(format!("cut {} dB at {} Hz with Q {} (the EQ's mid band)", bump.cut_db, bump.centre_hz, bump.q)),
-            true,
-        ));
-    }
-    if b.sub > FLOOR_DB && b.sub - b.low > BUMP_TOLERANCE_DB {
-        out.push(fact(
-            format!(
-                "the sub band (20-60 Hz) is {:.1} dB above the low band: rumble or an overblown sub",
-                b.sub - b.low
-            ),
-            Some("high-pass at 30 Hz, 12 dB/octave".into()),
-            true,
-        ));
-    }
-    out
+    vec![fact(observation, None, false)]
 }
 
 fn gain_staging(m: &MeterReading) -> Vec<Fact> {

@@ -179,7 +179,7 @@ pub fn system_message(perspective: Perspective, context: Context<'_>, facts: &st
     };
     let findings = match context.findings {
         [] => "none".to_string(),
-        list => list.join("; "),
+        list => serde_json::to_string(list).unwrap_or_default(),
     };
     let effects: Vec<String> = EFFECTS
         .iter()

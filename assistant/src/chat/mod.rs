@@ -13,18 +13,21 @@ pub mod topics;
 
 pub use perspectives::Perspective;
 
+use crate::{Delivery, Finding, Suggestion};
 use codette_dsp::analysis::MeterReading;
-use facts::{Fact, TARGETS, TRUE_PEAK_LIMIT};
+use facts::{Fact, TRUE_PEAK_LIMIT};
 use serde::Serialize;
 use topics::Topic;
 
-/// What a question is asked about: the measurements, findings already made on them, and the
-/// rack that plays.
+/// What a question is asked about: the measurements, the findings on them with the
+/// suggestions that answer them, and the rack that plays.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context<'a> {
     pub meters: Option<&'a MeterReading>,
-    /// Findings in words, with their numbers (from the analysis' findings).
-    pub findings: &'a [String],
+    /// The findings on these measurements ([`crate::detect`]), with their evidence.
+    pub findings: &'a [Finding],
+    /// The suggestions for them on the rack ([`crate::suggest`]), as `/codette/apply` takes them.
+    pub suggestions: &'a [Suggestion],
     pub rack: Option<rack::Rack<'a>>,
 }
 
@@ -46,8 +49,11 @@ pub struct ChatResponse {
     pub confidence: f32,
     /// RFC 3339, UTC.
     pub timestamp: String,
-    /// Questions the measurements can answer next: the other topics where something is off.
-    pub suggestions: Vec<String>,
+    /// The suggestions for the findings the question is about (all of them for the whole
+    /// analysis): concrete changes to the rack that `/codette/apply` takes by their id.
+    pub suggestions: Vec<Suggestion>,
+    /// Questions to ask next: the other topics the findings are about.
+    pub follow_ups: Vec<String>,
     pub source: Source,
     /// Why the configured model was not used, when it failed (the embedded engine answered).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,17 +75,36 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
     if let Some(rack) = context.rack {
         facts.extend(rack::rack_facts(topic, rack, context.meters));
     }
-    if topic == Topic::Overview {
-        let findings =
-            context.findings.iter().map(|f| Fact { observation: f.clone(), advice: None, concern: true });
-        facts.splice(0..0, findings);
+    let findings: Vec<&Finding> = context.findings.iter().filter(|f| topic.covers(f.id)).collect();
+    let suggestions: Vec<Suggestion> = context
+        .suggestions
+        .iter()
+        .filter(|s| s.finding.is_some_and(|kind| findings.iter().any(|f| f.id == kind)))
+        .cloned()
+        .collect();
+    let finding_facts = findings.iter().map(|f| {
+        let answer = suggestions.iter().find(|s| s.finding == Some(f.id));
+        let advice = answer.map(|s| match &s.unavailable {
+            Some(why) => format!("{} ({why})", s.description),
+            None => format!("{} (suggestion `{}`, ready to apply)", s.description, s.id),
+        });
+        Fact { observation: format!("{}: {}", f.title, f.description), advice, concern: true }
+    });
+    facts.splice(0..0, finding_facts);
+    if topic == Topic::Overview && context.meters.is_some() && !facts.iter().any(|f| f.concern) {
+        facts.push(Fact {
+            observation: "no finding: nothing is off its reference".into(),
+            advice: None,
+            concern: false,
+        });
     }
     ChatResponse {
         response: perspective.phrase(&facts),
         perspective,
         confidence,
         timestamp: now(),
-        suggestions: context.meters.map(|m| follow_ups(topic, m)).unwrap_or_default(),
+        suggestions,
+        follow_ups: follow_ups(topic, context.findings),
         source: Source::Embedded,
         fallback: None,
         conversation_id: None,
@@ -88,7 +113,8 @@ pub fn embedded(message: &str, perspective: Perspective, context: Context) -> Ch
 
 /// The references an answer without measurements can still give.
 fn unmeasured() -> Fact {
-    let targets: Vec<String> = TARGETS.iter().map(|(name, lufs)| format!("{name} {lufs} LUFS")).collect();
+    let targets: Vec<String> =
+        Delivery::ALL.iter().map(|d| format!("{} {} LUFS", d.id(), d.target_lufs())).collect();
     Fact {
         observation: format!(
             "nothing has been measured in this conversation, so only the references can be given: integrated loudness {}, true peak at or below {TRUE_PEAK_LIMIT} dBTP, an RMS near −18 dBFS while mixing",
@@ -99,8 +125,8 @@ fn unmeasured() -> Fact {
     }
 }
 
-/// The topics other than `asked` where the measurements show something off, as questions.
-fn follow_ups(asked: Topic, m: &MeterReading) -> Vec<String> {
+/// The topics other than `asked` that the findings are about, as questions.
+fn follow_ups(asked: Topic, findings: &[Finding]) -> Vec<String> {
     const QUESTIONS: [(Topic, &str); 5] = [
         (Topic::Loudness, "How loud is it against the streaming target?"),
         (Topic::Peaks, "Are the peaks safe for delivery?"),
@@ -110,7 +136,7 @@ fn follow_ups(asked: Topic, m: &MeterReading) -> Vec<String> {
     ];
     QUESTIONS
         .iter()
-        .filter(|(topic, _)| *topic != asked && facts::facts(*topic, m).iter().any(|f| f.concern))
+        .filter(|(topic, _)| *topic != asked && findings.iter().any(|f| topic.covers(f.id)))
         .map(|(_, question)| question.to_string())
         .collect()
 }

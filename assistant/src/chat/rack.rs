@@ -41,7 +41,7 @@ pub fn rack_facts(topic: Topic, rack: Rack, meters: Option<&MeterReading>) -> Ve
             rack.preset.slots.iter().position(|s| s.effect.is_none()).unwrap_or(rack.preset.slots.len());
         return vec![Fact {
             observation: format!("your rack has no {} in it", asked.name),
-            advice: (free < crate::templates::RACK_SLOTS)
+            advice: (free < codette_dsp::rack::SLOT_COUNT)
                 .then(|| format!("slot {} is free for one", free + 1)),
             concern: false,
         }];

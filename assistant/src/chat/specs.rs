@@ -1,7 +1,7 @@
 //! What the rack's own specs and templates say: an effect's parameters, the values the
 //! measurements suggest for it, and the chain for an instrument and genre.
 
-use super::facts::{fact, loudness, peaks, tone, Fact};
+use super::facts::{fact, loudness, peaks, Fact};
 use crate::recommend::recommend;
 use crate::templates::levels;
 use crate::tuning::DEFAULT_TARGET_LUFS;
@@ -23,7 +23,6 @@ pub(super) fn effect_advice(spec: &EffectSpec, m: &MeterReading) -> Vec<Fact> {
             ));
         }
         "limiter" => out.extend(loudness(m).into_iter().chain(peaks(m))),
-        "eq3band" | "highlow_pass" => out.extend(tone(m).into_iter().skip(1)),
         _ => {}
     }
     out

@@ -2,7 +2,7 @@
 //! names. Plain word matching is enough here because every answer is then built from the
 //! measurements and the effect specs, not looked up in a table of canned replies.
 
-use crate::{Genre, Instrument};
+use crate::{FindingKind, Genre, Instrument};
 use codette_dsp::registry::EFFECTS;
 use codette_dsp::EffectSpec;
 
@@ -29,6 +29,30 @@ impl PartialEq for Topic {
             (Topic::Effect(a), Topic::Effect(b)) => a.id == b.id,
             (Topic::Chain(a, g), Topic::Chain(b, h)) => a == b && g == h,
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+}
+
+impl Topic {
+    /// Whether the findings of `kind` are what this topic asks about: the whole analysis
+    /// covers all of them, a named subject its own, an effect those it fixes, a chain none.
+    pub fn covers(self, kind: FindingKind) -> bool {
+        use FindingKind::*;
+        match self {
+            Topic::Overview => true,
+            Topic::Loudness => kind == LoudnessOffTarget,
+            Topic::Peaks => matches!(kind, TruePeakOver | Clipping),
+            Topic::Dynamics => matches!(kind, OverCompressed | TooDynamic),
+            Topic::Stereo => matches!(kind, PhaseProblem | TooNarrow | TooWide),
+            Topic::Tone => matches!(kind, Rumble | Mud | Harshness | Dullness),
+            // An effect: the findings it is the tool for.
+            Topic::Effect(spec) => match spec.id {
+                "eq3band" | "highlow_pass" => Topic::Tone.covers(kind),
+                "limiter" => Topic::Loudness.covers(kind) || Topic::Peaks.covers(kind),
+                "compressor" => Topic::Dynamics.covers(kind),
+                _ => false,
+            },
+            Topic::GainStaging | Topic::Chain(..) => false,
         }
     }
 }

@@ -2,17 +2,14 @@
 
 use super::rack::{holding, in_order, value};
 use super::Fix;
+use crate::band_bell;
+use crate::delivery::limiter_threshold;
 use crate::findings::{Context, Finding, FindingKind};
 use crate::rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
 use crate::reference::Reference;
-use codette_dsp::analysis::MeterReading;
+use codette_dsp::analysis::{Band, MeterReading, BANDS};
 use codette_dsp::chain::{SlotConfig, TRIM_RANGE_DB};
 use codette_dsp::preset::Preset;
-
-/// The limiter's ceiling is on samples; between the samples of a heavily limited signal the
-/// peaks exceed it by up to about 1 dB (measured on limited pink noise), so it is set this far
-/// under the true-peak ceiling.
-const INTERSAMPLE_MARGIN_DB: f32 = 1.5;
 
 pub(super) fn fix(
     finding: &Finding,
@@ -23,7 +20,7 @@ pub(super) fn fix(
 ) -> Fix {
     let reference = Reference::for_genre(context.genre);
     let delivery = context.delivery();
-    let ceiling = delivery.ceiling_dbtp() - INTERSAMPLE_MARGIN_DB;
+    let ceiling = limiter_threshold(delivery.ceiling_dbtp());
     match finding.id {
         FindingKind::LoudnessOffTarget => {
             final_limiter(preset, slots, delivery.target_lufs() - m.lufs_integrated, ceiling)
@@ -47,11 +44,11 @@ pub(super) fn fix(
         ),
         FindingKind::Mud => {
             let cut = band_move(m.tonal_balance.low_mid - reference.tonal_balance.low_mid);
-            eq_bell(preset, slots, 350.0, 1.0, -cut, 0.8)
+            eq_bell(preset, slots, &BANDS[2], -cut, 0.8)
         }
         FindingKind::Harshness => {
             let cut = band_move(m.tonal_balance.high_mid - reference.tonal_balance.high_mid);
-            eq_bell(preset, slots, 3500.0, 0.9, -cut, 0.8)
+            eq_bell(preset, slots, &BANDS[4], -cut, 0.8)
         }
         FindingKind::Dullness => {
             let boost = band_move(reference.tonal_balance.high - m.tonal_balance.high);
@@ -116,7 +113,9 @@ fn insert(
     Fix { description, change, certainty }
 }
 
-fn eq_bell(preset: &Preset, slots: usize, freq: f32, q: f32, gain: f32, certainty: f32) -> Fix {
+/// A bell on `band` of the tonal balance (`BANDS[2]` the low mids, `BANDS[4]` the high mids).
+fn eq_bell(preset: &Preset, slots: usize, band: &Band, gain: f32, certainty: f32) -> Fix {
+    let (freq, q) = band_bell(band);
     let config = SlotConfig::effect("eq3band").with("mid_gain", gain).with("mid_freq", freq).with("mid_q", q);
     let description = format!("A bell of {gain:+.1} dB at {freq:.0} Hz (Q {q}) evens the band out.");
     insert(preset, slots, Place::First, config, description, certainty)

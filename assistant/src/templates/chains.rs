@@ -3,6 +3,7 @@
 use super::levels::{makeup, threshold, ASSUMED_PEAK_DBFS, ASSUMED_RMS_DBFS};
 use super::style::Style;
 use super::{Role, TemplateSlot};
+use crate::delivery::limiter_threshold;
 use crate::Instrument;
 use codette_dsp::chain::SlotConfig;
 
@@ -253,10 +254,15 @@ fn space(style: &Style, amount: f32) -> Option<TemplateSlot> {
     slot(Role::Space, config, reason)
 }
 
-fn limiter(ceiling: f32, why: &str) -> Option<TemplateSlot> {
+fn limiter(ceiling_dbtp: f32, why: &str) -> Option<TemplateSlot> {
+    let threshold = limiter_threshold(ceiling_dbtp);
     let config = SlotConfig::effect("limiter")
-        .with("threshold", ceiling)
+        .with("threshold", threshold)
         .with("release", 100.0)
         .with("lookahead", 5.0);
-    slot(Role::Ceiling, config, format!("Limiter, ceiling {ceiling} dB: {why}."))
+    slot(
+        Role::Ceiling,
+        config,
+        format!("Limiter, threshold {threshold} dB for a {ceiling_dbtp} dBTP ceiling: {why}."),
+    )
 }

@@ -14,9 +14,6 @@ use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
 use serde::Serialize;
 
-/// The rack's slot count (the plugin's `SLOT_COUNT`): no template may hold more.
-pub const RACK_SLOTS: usize = 8;
-
 /// What a slot does in a chain, so the tuning and the chat can find "the compressor" or "the
 /// tone EQ" without caring which slot holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +81,7 @@ impl Template {
 mod tests {
     use super::*;
     use codette_dsp::modulation::matrix::MACRO_COUNT;
+    use codette_dsp::rack::SLOT_COUNT;
 
     #[test]
     fn all_42_templates_load_into_the_rack() {
@@ -91,11 +89,11 @@ mod tests {
         assert_eq!(templates.len(), 42);
         for template in &templates {
             let preset = template.preset();
-            assert!(preset.slots.len() <= RACK_SLOTS, "{}", template.name());
+            assert!(preset.slots.len() <= SLOT_COUNT, "{}", template.name());
             for (i, slot) in preset.slots.iter().enumerate() {
                 slot.validate().unwrap_or_else(|e| panic!("{} slot {}: {e}", template.name(), i + 1));
             }
-            preset.validate(RACK_SLOTS, MACRO_COUNT).unwrap();
+            preset.validate(SLOT_COUNT, MACRO_COUNT).unwrap();
             // Each slot really builds into the DSP, with the values asked for.
             codette_dsp::chain::build_rack(&preset.slots, 48_000.0).unwrap();
             // Through the preset file format and back, unchanged.

@@ -1,10 +1,10 @@
 //! `/api/ai/recommend-effects` and `/api/ai/auto-mix`: Codette's chains and mix moves, each
 //! with the numbers it rests on.
 
+use crate::codette::{named, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
 use crate::jobs::shutting_down;
-use crate::measure::MeasureSource;
 use crate::mixdown::render::render_track;
 use crate::mixdown::{MixdownRequest, TrackRequest};
 use crate::render::Timing;
@@ -30,9 +30,13 @@ pub struct RecommendRequest {
     pub instrument: String,
     /// `pop`, `hip-hop`, `rock`, `electronic`, `jazz` or `ambient`.
     pub genre: String,
-    /// What to tune the chain to (optional: without it, the template as it is).
+    /// What to tune the chain to (optional: without it, the template as it is): audio or an
+    /// instance, measured as `/codette/analyze` measures them ...
     #[serde(flatten)]
-    pub source: MeasureSource,
+    pub listen: Listen,
+    /// ... or measurements already made, with the meters' field names.
+    #[schema(value_type = Option<Object>)]
+    pub metrics: Option<MeterReading>,
     /// Delivery loudness for a master's limiter, −70..0 LUFS; default −14 (streaming).
     pub target_lufs: Option<f32>,
 }
@@ -50,27 +54,12 @@ pub struct RecommendResponse {
     pub metrics: Option<MeterReading>,
 }
 
-fn parsed<T>(
-    value: Option<T>,
-    what: &str,
-    given: &str,
-    choices: impl Iterator<Item = &'static str>,
-) -> Result<T, ApiError> {
-    value.ok_or_else(|| {
-        let choices: Vec<_> = choices.collect();
-        ApiError::invalid(
-            "invalid_field",
-            format!("unknown {what} {given:?}; one of {}", choices.join(", ")),
-            what,
-        )
-    })
-}
-
 /// An effect chain for an instrument in a genre, ready to load into the rack, with the reason
-/// for every slot. Given `metrics`, audio (`audio` or `audio_data`) or an `instance`, its values
-/// are tuned to the measurements: compressor threshold from the RMS, makeup from the peak, an
-/// EQ cut where the tonal balance has a bump, the master limiter's ceiling and gain for the
-/// delivery target; each change says from what, to what and why.
+/// for every slot. Given `metrics`, audio (`audio`, or `audio_data` with `sample_rate`) or an
+/// `instance` (measured as `/codette/analyze` measures them), its values are tuned to the
+/// measurements: compressor threshold from the RMS, makeup from the peak, an EQ cut where the
+/// tonal balance has a bump, the master limiter's threshold (under the true-peak ceiling for
+/// the delivery target) and gain; each change says from what, to what and why.
 #[utoipa::path(
     post, path = "/api/ai/recommend-effects", tag = "codette",
     request_body = RecommendRequest,
@@ -85,14 +74,10 @@ async fn recommend_effects(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RecommendRequest>,
 ) -> Result<Json<RecommendResponse>, ApiError> {
-    let instrument = parsed(
-        Instrument::parse(&request.instrument),
-        "instrument",
-        &request.instrument,
-        Instrument::ALL.into_iter().map(Instrument::id),
-    )?;
-    let genre =
-        parsed(Genre::parse(&request.genre), "genre", &request.genre, Genre::ALL.into_iter().map(Genre::id))?;
+    let (instrument, genre) = (&request.instrument, &request.genre);
+    let instrument =
+        named(Instrument::parse(instrument), "instrument", instrument, Instrument::ALL.map(Instrument::id))?;
+    let genre = named(Genre::parse(genre), "genre", genre, Genre::ALL.map(Genre::id))?;
     let target = request.target_lufs.unwrap_or(DEFAULT_TARGET_LUFS);
     if !(-70.0..=0.0).contains(&target) {
         return Err(ApiError::invalid(
@@ -101,7 +86,18 @@ async fn recommend_effects(
             "target_lufs",
         ));
     }
-    let metrics = request.source.reading(&state).await?;
+    let metrics = match (request.metrics, request.listen.given()) {
+        (Some(_), true) => {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "give one of audio (or audio_data), metrics and instance",
+                "metrics",
+            ))
+        }
+        (Some(metrics), false) => Some(metrics),
+        (None, true) => Some(request.listen.hear(&state).await?.measurements.meters),
+        (None, false) => None,
+    };
     let recommendation = recommend(instrument, genre, metrics.as_ref(), target);
     Ok(Json(RecommendResponse { recommendation, metrics }))
 }

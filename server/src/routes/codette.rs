@@ -117,7 +117,7 @@ fn analysis_type(name: Option<&str>) -> Result<AnalysisType, ApiError> {
 
 /// The findings of `kinds`, and the suggestions for them on the rack, made level-neutral when
 /// the audio is at hand (rendered through the rack with and without each change).
-async fn judge(
+pub(crate) async fn judge(
     state: &AppState,
     heard: Heard,
     context: Context,
@@ -145,6 +145,21 @@ async fn judge(
     .await
 }
 
+/// Hears what the request names and judges it on the instance's rack, or else on the preset
+/// sent.
+async fn hear_and_judge(
+    state: &AppState,
+    listen: &Listen,
+    preset: Option<Preset>,
+    context: Context,
+    kinds: AnalysisType,
+) -> Result<(Heard, Vec<Finding>, Vec<Suggestion>), ApiError> {
+    let instance = listen.instance(state)?;
+    let rack = rack(instance.as_ref(), preset)?;
+    let heard = listen.hear(state).await?;
+    judge(state, heard, context, rack, kinds).await
+}
+
 /// Measures the audio sent (as a whole programme) or what an instance plays (its live meters),
 /// and reports the findings with their evidence, the suggested changes and the metrics.
 #[utoipa::path(
@@ -158,10 +173,8 @@ async fn codette_analyze(
 ) -> Result<Json<AnalyzeResponse>, ApiError> {
     let kinds = analysis_type(request.analysis_type.as_deref())?;
     let context = context(request.target.as_deref(), request.genre.as_deref())?;
-    let instance = request.listen.instance(&state)?;
-    let rack = rack(instance.as_ref(), request.preset)?;
-    let heard = request.listen.hear(&state).await?;
-    let (heard, findings, recommendations) = judge(&state, heard, context, rack, kinds).await?;
+    let (heard, findings, recommendations) =
+        hear_and_judge(&state, &request.listen, request.preset, context, kinds).await?;
     let score = (100.0 - findings.iter().map(|f| 20.0 * f.severity).sum::<f32>()).max(0.0);
     let meters = heard.measurements.meters;
     Ok(Json(AnalyzeResponse {
@@ -237,10 +250,8 @@ async fn codette_suggest(
         .as_deref()
         .filter(|t| Delivery::parse(t).is_some()));
     let context = context(target, request.genre.as_deref().or(request.context.genre.as_deref()))?;
-    let instance = request.listen.instance(&state)?;
-    let rack = rack(instance.as_ref(), request.preset)?;
-    let heard = request.listen.hear(&state).await?;
-    let (_, _, mut suggestions) = judge(&state, heard, context, rack, AnalysisType::Quality).await?;
+    let (_, _, mut suggestions) =
+        hear_and_judge(&state, &request.listen, request.preset, context, AnalysisType::Quality).await?;
     suggestions.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     suggestions.truncate(request.limit.unwrap_or(usize::MAX));
     let confidence = suggestions.iter().map(|s| s.confidence).fold(0.0, f32::max);

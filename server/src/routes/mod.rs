@@ -44,6 +44,7 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(mixdown::audio_router())
         .merge(ai::audio_router())
         .merge(codette::audio_router())
+        .merge(chat::audio_router())
         .layer(RequestBodyLimitLayer::new(config.audio_body_limit));
     let small = OpenApiRouter::new()
         .merge(health::router())
@@ -58,7 +59,6 @@ pub fn router(config: &ServerConfig) -> OpenApiRouter<AppState> {
         .merge(transport::router())
         .merge(ws::router())
         .merge(automation::router())
-        .merge(chat::router())
         .merge(codette::router())
         .merge(openapi::router())
         .layer(RequestBodyLimitLayer::new(config.body_limit));
