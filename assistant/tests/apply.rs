@@ -170,6 +170,26 @@ fn preview_is_level_matched() {
     assert!((matched - reference).abs() < 0.1, "{matched} vs {reference}");
 }
 
+/// Silence gives the follower no level to set its gain from: no ducking is offered (it would
+/// have asked for the follower's whole +48 dB of gain).
+#[test]
+fn no_ducking_is_offered_on_silence() {
+    let preset = rack(vec![SlotConfig::effect("reverb")]);
+    let silence: Stereo = (vec![0.0; SR as usize], vec![0.0; SR as usize]);
+    let (findings, measurements) = findings_through(&preset, &silence);
+    let ids: Vec<String> = suggest(&findings, &measurements, &preset, SLOTS, &Context::default())
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert!(!ids.iter().any(|id| id.starts_with("duck_wet")), "{ids:?}");
+    let (findings, measurements) = findings_through(&preset, &clean());
+    let ids: Vec<String> = suggest(&findings, &measurements, &preset, SLOTS, &Context::default())
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert!(ids.contains(&"duck_wet_s1".to_string()), "{ids:?}");
+}
+
 /// Bursts of 0.25 s every second through a reverb: ducking its wet level under the dry signal
 /// lowers the wet signal while the bursts play far more than in the gaps between them. The wet
 /// signal is the rack's output less that of the same rack with the wet level at 0.

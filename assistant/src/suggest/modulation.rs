@@ -6,7 +6,7 @@ use super::rack::{holding, value};
 use super::{Suggestion, SuggestionType};
 use crate::findings::Evidence;
 use crate::rack_change::{Edit, RackChange};
-use codette_dsp::analysis::MeterReading;
+use codette_dsp::analysis::{MeterReading, FLOOR_DB};
 use codette_dsp::modulation::{FollowerConfig, LfoConfig, LfoRate, LfoShape, Polarity, Route, Source};
 use codette_dsp::preset::Preset;
 use codette_dsp::targets::effect_param_id;
@@ -20,8 +20,12 @@ const SWEEP_NOTE: &str = "1/2";
 
 /// One suggestion per reverb or delay slot whose wet level nothing modulates yet, while a
 /// follower is free (routed nowhere). The follower's gain brings the programme's RMS level to
-/// full scale, so whatever plays at its usual level ducks the tail by the whole depth.
+/// full scale, so whatever plays at its usual level ducks the tail by the whole depth; without a
+/// level heard (silence reads the analysis' floor) there is no gain to set, so no suggestion.
 pub(super) fn duck_wet_under_dry(m: &MeterReading, preset: &Preset, slots: usize) -> Vec<Suggestion> {
+    if m.rms_dbfs <= FLOOR_DB {
+        return Vec::new();
+    }
     let modulation = &preset.modulation;
     let used = |i: usize| modulation.routes.iter().any(|r| r.source == Source::Follower(i));
     let Some(follower) = (0..modulation.followers.len()).find(|&i| !used(i)) else { return Vec::new() };

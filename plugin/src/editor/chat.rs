@@ -8,6 +8,7 @@ use super::View;
 use crate::params::SLOT_COUNT;
 use codette_assistant::chat::rack::Rack;
 use codette_assistant::chat::{embedded, Context, Perspective};
+use codette_assistant::{Finding, Suggestion};
 use codette_dsp::analysis::MeterReading;
 use codette_server::Instance;
 use egui::{RichText, Ui};
@@ -21,7 +22,14 @@ pub struct ChatBox {
 }
 
 impl ChatBox {
-    pub fn ui(&mut self, ui: &mut Ui, view: &View, meters: Option<&MeterReading>, findings: &[String]) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &View,
+        meters: Option<&MeterReading>,
+        findings: &[Finding],
+        suggestions: &[Suggestion],
+    ) {
         ui.heading("Ask Codette");
         combo(ui, "Perspective", self.perspective.id(), 160.0, |ui| {
             for p in Perspective::ALL {
@@ -56,7 +64,7 @@ impl ChatBox {
                 .map(|s| view.telemetry.as_ref().and_then(|t| t.gain_reduction_db[s]))
                 .collect();
             let rack = preset.as_ref().map(|preset| Rack { preset, gain_reduction_db: &gain_reduction });
-            let context = Context { meters, findings, rack };
+            let context = Context { meters, findings, suggestions, rack };
             let answer = drawable(&embedded(&question, self.perspective, context).response);
             self.turns.push((question, answer));
             self.question.clear();

@@ -75,9 +75,7 @@ impl CodettePanel {
                 ui.separator();
                 self.template_ui(ui, view, reading);
             });
-            let words: Vec<String> =
-                findings.iter().map(|f| format!("{}: {}", f.title, f.description)).collect();
-            self.chat.ui(right, view, reading, &words);
+            self.chat.ui(right, view, reading, findings, suggestions);
         });
         self.analysis = Some(analysis);
     }
