@@ -12,7 +12,7 @@
 //! Needs `Xvfb`, `xwd`, `xdotool` and `xrdb` (Debian packages xvfb, x11-apps, xdotool and
 //! x11-xserver-utils; `scripts/deps.sh` installs them).
 
-use codette_host_tests::{standalone_path, workspace_root};
+use codette_host_tests::{free_port, http, standalone_path, workspace_root};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -116,25 +116,6 @@ fn screenshot(display: &str) -> Screen {
     Screen { width, height, pixels }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// One HTTP/1.1 request; the status, or `None` if nothing answers.
-fn request(port: u16, method: &str, path: &str, body: &str) -> Option<u16> {
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.split(' ').nth(1)?.parse().ok()
-}
-
 /// The standalone on `display` with a factory preset loaded through its API, once its window
 /// has had time to draw; the user's presets go under `data`. Its log comes with the thread.
 fn open_editor(display: &str, data: &std::path::Path) -> (Running, std::thread::JoinHandle<String>) {
@@ -162,7 +143,7 @@ fn open_editor(display: &str, data: &std::path::Path) -> (Running, std::thread::
     // Until the server answers and the instance has registered (at activation).
     while start.elapsed() < Duration::from_secs(30) && loaded != Some(200) {
         std::thread::sleep(Duration::from_millis(200));
-        loaded = request(port, "PUT", "/api/instances/1/state", &preset);
+        loaded = http(port, "PUT", "/api/instances/1/state", &preset).map(|(status, _)| status);
     }
     assert_eq!(loaded, Some(200), "the API loads the preset");
     // The window repaints at 60 fps; give it time to map and draw.

@@ -1,7 +1,7 @@
 //! 8. The standalone application, headless: with no display and no editor it processes audio on
 //!    the dummy backend until SIGINT, then exits cleanly.
 
-use codette_host_tests::standalone_path;
+use codette_host_tests::{free_port, http, standalone_path};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -105,34 +105,6 @@ fn refuses_bad_arguments_without_panicking() {
     assert!(!output.contains("panicked"), "{output}");
 }
 
-/// A free loopback port (bound and released; the standalone binds it next).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// `GET path` over plain HTTP/1.1; the status and body, or `None` if nothing answers.
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    http(port, "GET", path)
-}
-
-/// A request with an empty JSON body over plain HTTP/1.1.
-fn http(port: u16, method: &str, path: &str) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let body = if method == "GET" { "" } else { "{}" };
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    Some((status, response.split_once("\r\n\r\n")?.1.to_string()))
-}
-
 /// The standalone serves the sidecar API while it runs, and lists itself as an instance.
 #[test]
 fn the_headless_standalone_serves_its_sidecar() {
@@ -151,15 +123,15 @@ fn the_headless_standalone_serves_its_sidecar() {
     let mut health = None;
     while start.elapsed() < Duration::from_secs(20) && health.is_none() {
         std::thread::sleep(Duration::from_millis(100));
-        health = http_get(port, "/health");
+        health = http(port, "GET", "/health", "");
     }
-    let instances = http_get(port, "/api/instances");
-    let rack = http_get(port, "/api/instances/1");
+    let instances = http(port, "GET", "/api/instances", "");
+    let rack = http(port, "GET", "/api/instances/1", "");
     // The standalone has no host transport: the sidecar's drives it, and its audio thread
     // (the dummy backend's, in real time) moves it along once played.
-    let played = http(port, "POST", "/transport/play");
+    let played = http(port, "POST", "/transport/play", "{}");
     std::thread::sleep(Duration::from_millis(300));
-    let transport = http_get(port, "/transport/status");
+    let transport = http(port, "GET", "/transport/status", "");
     interrupt(&child);
     let status = child.wait().unwrap();
     let (code, body) = health.expect("the sidecar answers /health");
