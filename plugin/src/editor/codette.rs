@@ -141,7 +141,7 @@ impl CodettePanel {
             ui.label(RichText::new(text).color(super::knob::MODULATION));
         }
         if ui.button("Load the chain").clicked() {
-            let loaded = view.remote.load_preset(template.preset.clone());
+            let loaded = view.edits.load_preset(template.preset.clone());
             self.message =
                 Some(loaded.map_or_else(|e| e.to_string(), |()| "Loaded; Undo takes it back".into()));
         }

@@ -171,10 +171,10 @@ impl Editor {
             ui.separator();
             let history = self.remote.history_view();
             if ui.add_enabled(history.undo_steps > 0, egui::Button::new("Undo")).clicked() {
-                self.message = self.remote.undo().err().map(|e| e.to_string());
+                self.message = view.edits.undo().err().map(|e| e.to_string());
             }
             if ui.add_enabled(history.redo_steps > 0, egui::Button::new("Redo")).clicked() {
-                self.message = self.remote.redo().err().map(|e| e.to_string());
+                self.message = view.edits.redo().err().map(|e| e.to_string());
             }
             ui.separator();
             for (side, name) in ["A", "B"].iter().enumerate() {

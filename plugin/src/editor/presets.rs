@@ -113,7 +113,7 @@ impl PresetsPanel {
 
 fn load(view: &View, preset: Preset) -> String {
     let name = preset.name.clone();
-    match view.remote.load_preset(preset) {
+    match view.edits.load_preset(preset) {
         Ok(()) => format!("Loaded {name}"),
         Err(e) => e.to_string(),
     }
@@ -138,7 +138,7 @@ impl AbCompare {
         }
         self.sides[self.active] = Some(view.remote.preset().map_err(|e| e.to_string())?);
         if let Some(other) = self.sides[to].clone() {
-            view.remote.load_preset(other).map_err(|e| e.to_string())?;
+            view.edits.load_preset(other).map_err(|e| e.to_string())?;
         }
         self.active = to;
         Ok(())

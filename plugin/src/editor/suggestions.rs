@@ -40,7 +40,7 @@ impl Suggestions {
         }
         if self.previewing.is_some() && ui.button("End preview").clicked() {
             if let Some((_, before)) = self.previewing.take() {
-                self.message = view.remote.load_preset(before).err().map(|e| e.to_string());
+                self.message = view.edits.load_preset(before).err().map(|e| e.to_string());
             }
         }
         if let Some(message) = &self.message {
@@ -85,7 +85,7 @@ impl Suggestions {
 fn load(view: &View, s: &Suggestion, from: &Preset) -> Result<(), String> {
     let change = s.parameters.as_ref().ok_or("it proposes no change")?;
     let next = change.apply(from, SLOT_COUNT).map_err(|e| format!("{}: {}", e.field, e.message))?;
-    view.remote.load_preset(next).map_err(|e| e.to_string())
+    view.edits.load_preset(next).map_err(|e| e.to_string())
 }
 
 pub fn evidence_ui(ui: &mut Ui, evidence: &[Evidence]) {

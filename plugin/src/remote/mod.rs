@@ -28,7 +28,7 @@ use codette_server::transport::HostTransport;
 use codette_server::{ApiError, HostFormat, Instance, StatusCode};
 use history::History;
 use link::{AudioLink, Link, Telemetry};
-use nice_plug::prelude::{nice_warn, PluginApi};
+use nice_plug::prelude::{nice_warn, ParamPtr, PluginApi};
 pub use param_table::ParamTable;
 use recording::{Control, Recording};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -113,10 +113,15 @@ impl RemoteInstance {
         Ok(result)
     }
 
-    /// Sets a whole (valid) preset: parameters through the queue, order and modulation in
-    /// their stores.
-    fn load(&self, preset: &Preset) -> Result<(), ApiError> {
-        self.link.send(&rack_state::preset_changes(&self.link, preset))?;
+    /// The API's way to the audio thread: [`link`]'s queue.
+    fn queue(&self) -> impl Fn(&[(usize, f32)]) -> Result<(), ApiError> + '_ {
+        |changes| self.link.send(changes)
+    }
+
+    /// Sets a whole (valid) preset: the parameters that move through `send`, order and
+    /// modulation in their stores.
+    fn load(&self, preset: &Preset, send: ParamSink) -> Result<(), ApiError> {
+        send(&rack_state::preset_changes(&self.link, preset))?;
         self.params
             .order
             .set(&preset.order_indices(SLOT_COUNT))
@@ -132,6 +137,7 @@ impl RemoteInstance {
         &self,
         step: impl FnOnce(&mut History, Preset) -> Option<Preset>,
         what: &str,
+        send: ParamSink,
     ) -> Result<HistoryView, ApiError> {
         let current = self.capture();
         let mut history = self.history();
@@ -142,7 +148,7 @@ impl RemoteInstance {
                 format!("there is nothing to {what}"),
             ));
         };
-        self.load(&target)?;
+        self.load(&target, send)?;
         Ok(history.view())
     }
 }
@@ -163,7 +169,35 @@ impl RemoteInstance {
     pub fn history_view(&self) -> HistoryView {
         self.history().view()
     }
+
+    /// The host parameter at `index` of the parameter table (the order of `send`'s changes).
+    pub fn param_ptr(&self, index: usize) -> ParamPtr {
+        self.link.table().get(index).ptr
+    }
+
+    /// Loads a preset as one undo step, like the API's `PUT /state`, with the parameters that
+    /// move sent through `send`: the window sends them as host gestures, so that hosts record
+    /// a preset, an A/B switch or an undo made in the window as automation.
+    pub fn load_preset_through(&self, preset: Preset, send: ParamSink) -> Result<(), ApiError> {
+        preset
+            .validate(SLOT_COUNT, MACRO_COUNT)
+            .map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))?;
+        crate::modulation_store::validate(&preset.modulation).map_err(|e| config_error(e, "modulation"))?;
+        self.edit(|| self.load(&preset, send))
+    }
+
+    pub fn undo_through(&self, send: ParamSink) -> Result<HistoryView, ApiError> {
+        self.step(History::undo, "undo", send)
+    }
+
+    pub fn redo_through(&self, send: ParamSink) -> Result<HistoryView, ApiError> {
+        self.step(History::redo, "redo", send)
+    }
 }
+
+/// Where the parameter values of a whole-rack change go, as `(table index, normalized)` pairs:
+/// the API's queue to the audio thread, or the window's host gestures.
+pub type ParamSink<'a> = &'a dyn Fn(&[(usize, f32)]) -> Result<(), ApiError>;
 
 /// The normalized value a request asks for: `value` in plain units or `normalized`, at most one;
 /// `None` when neither is given. Errors name the field under `prefix`.
@@ -322,19 +356,15 @@ impl Instance for RemoteInstance {
     }
 
     fn load_preset(&self, preset: Preset) -> Result<(), ApiError> {
-        preset
-            .validate(SLOT_COUNT, MACRO_COUNT)
-            .map_err(|e| ApiError::invalid("invalid_field", e.message, e.field))?;
-        crate::modulation_store::validate(&preset.modulation).map_err(|e| config_error(e, "modulation"))?;
-        self.edit(|| self.load(&preset))
+        self.load_preset_through(preset, &self.queue())
     }
 
     fn undo(&self) -> Result<HistoryView, ApiError> {
-        self.step(History::undo, "undo")
+        self.undo_through(&self.queue())
     }
 
     fn redo(&self) -> Result<HistoryView, ApiError> {
-        self.step(History::redo, "redo")
+        self.redo_through(&self.queue())
     }
 
     fn record(&self, request: &RecordRequest, mode: RecordMode) -> Result<RecordOutcome, ApiError> {
