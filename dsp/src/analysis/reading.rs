@@ -52,6 +52,7 @@ pub struct MeterReading {
     pub width: f32,
     pub spectral_centroid_hz: f32,
     pub tonal_balance: TonalBalance,
+    pub range_balance: RangeBalance,
 }
 
 /// Level of each band of [`super::BANDS`] relative to the pink target, in dB: 0 everywhere for
@@ -72,6 +73,48 @@ impl TonalBalance {
     pub(super) fn from_bands(db: [f32; 6]) -> Self {
         let [sub, low, low_mid, mid, high_mid, high] = db;
         Self { sub, low, low_mid, mid, high_mid, high }
+    }
+}
+
+/// Level of each range of [`super::RANGES`] relative to the pink target, read as the bands of
+/// [`TonalBalance`] are.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RangeBalance {
+    pub hz_200_500: f32,
+    pub hz_2000_5000: f32,
+}
+
+impl RangeBalance {
+    /// From the values of the ranges in the order of [`super::RANGES`].
+    pub(super) fn from_ranges(db: [f32; 2]) -> Self {
+        let [hz_200_500, hz_2000_5000] = db;
+        Self { hz_200_500, hz_2000_5000 }
+    }
+
+    /// What the ranges read for a spectrum whose bands read `balance`, each with its power per
+    /// octave even across it: a range takes from each band it overlaps that band's density over
+    /// the octaves they share. For values given per band only, such as a genre's reference.
+    pub fn spread_from(balance: &TonalBalance) -> Self {
+        Self::from_ranges(super::RANGES.map(|range| balance.spread_over(range.low_hz, range.high_hz)))
+    }
+}
+
+impl TonalBalance {
+    fn spread_over(&self, low_hz: f32, high_hz: f32) -> f32 {
+        let db = [self.sub, self.low, self.low_mid, self.mid, self.high_mid, self.high];
+        let (mut power, mut octaves) = (0.0f64, 0.0f64);
+        for (band, db) in super::BANDS.iter().zip(db) {
+            let shared = (high_hz.min(band.high_hz) / low_hz.max(band.low_hz)).log2() as f64;
+            if shared > 0.0 {
+                power += shared * 10f64.powf(db as f64 / 10.0);
+                octaves += shared;
+            }
+        }
+        if octaves > 0.0 {
+            power_db(power / octaves)
+        } else {
+            FLOOR_DB
+        }
     }
 }
 
