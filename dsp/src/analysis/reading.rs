@@ -124,3 +124,22 @@ pub struct SpectrumReading {
     pub frequencies: Vec<f32>,
     pub db: Vec<f32>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flat bands spread flat; 200-500 Hz takes the low band over log2(250/200) = 0.32 octave
+    /// and the low-mid band over one octave, power-weighted; 2-5 kHz lies in the high-mid band.
+    #[test]
+    fn ranges_spread_from_the_bands_they_overlap() {
+        let flat = TonalBalance::from_bands([0.0; 6]);
+        assert_eq!(RangeBalance::spread_from(&flat), RangeBalance { hz_200_500: 0.0, hz_2000_5000: 0.0 });
+        let tilted = TonalBalance::from_bands([9.0, 6.0, -3.0, 5.0, 2.5, 7.0]);
+        let ranges = RangeBalance::spread_from(&tilted);
+        let low_share = 1.25f64.log2();
+        let expected = 10.0 * ((low_share * 10f64.powf(0.6) + 10f64.powf(-0.3)) / (low_share + 1.0)).log10();
+        assert!((ranges.hz_200_500 as f64 - expected).abs() < 1e-4, "{ranges:?} vs {expected}");
+        assert!((ranges.hz_2000_5000 - 2.5).abs() < 1e-4, "{ranges:?}");
+    }
+}
