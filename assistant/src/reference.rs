@@ -1,7 +1,7 @@
 //! What a finished mix of each genre usually measures: its tonal balance against pink noise
 //! (in the analysis' six bands, and from them in the ranges mud and harshness are judged on),
-//! the loudness range it rarely exceeds, and the peak-to-loudness
-//! ratio below which it sounds squashed.
+//! the loudness range it rarely exceeds, and the peak-to-loudness ratio below which it sounds
+//! squashed.
 //!
 //! These are design choices, not a standard: gentle departures from pink in the directions
 //! engineers describe for each genre (hip-hop and electronic music weigh more in the sub and
