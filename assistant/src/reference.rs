@@ -1,6 +1,7 @@
 //! What a finished mix of each genre usually measures: its tonal balance against pink noise
-//! (in the analysis' six bands), the loudness range it rarely exceeds, and the peak-to-loudness
-//! ratio below which it sounds squashed.
+//! (in the analysis' six bands, and from them in the ranges mud and harshness are judged on),
+//! the loudness range it rarely exceeds, and the peak-to-loudness ratio below which it sounds
+//! squashed.
 //!
 //! These are design choices, not a standard: gentle departures from pink in the directions
 //! engineers describe for each genre (hip-hop and electronic music weigh more in the sub and
@@ -10,7 +11,7 @@
 //! the span between today's loud masters (PLR 7-8 dB) and dynamic ones (12 dB and more).
 
 use crate::genre::Genre;
-use codette_dsp::analysis::TonalBalance;
+use codette_dsp::analysis::{RangeBalance, TonalBalance};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -19,6 +20,11 @@ pub struct Reference {
     pub genre: Option<Genre>,
     /// dB against pink noise per band of [`codette_dsp::analysis::BANDS`].
     pub tonal_balance: TonalBalance,
+    /// dB against pink noise per range of [`codette_dsp::analysis::RANGES`]: what the ranges
+    /// read if each band's power is even across its octaves, so that the ranges agree with the
+    /// bands they span (2-5 kHz takes the high-mid band's value; 200-500 Hz is the power
+    /// mean of the low band over 200-250 Hz and the low-mid band over 250-500 Hz).
+    pub range_balance: RangeBalance,
     /// Loudness range above which the track is more dynamic than the genre's listeners expect.
     pub max_lra_lu: f32,
     /// Peak-to-loudness ratio below which the master is over-compressed for the genre.
@@ -41,6 +47,8 @@ impl Reference {
             Some(Genre::Jazz) => ([-2.5, 0.0, 1.0, 1.0, -0.5, -2.0], 15.0, 10.0),
             Some(Genre::Ambient) => ([0.0, 0.0, 0.0, 0.0, -1.0, -1.5], 18.0, 10.0),
         };
-        Reference { genre, tonal_balance: balance(db), max_lra_lu, min_plr_db }
+        let tonal_balance = balance(db);
+        let range_balance = RangeBalance::spread_from(&tonal_balance);
+        Reference { genre, tonal_balance, range_balance, max_lra_lu, min_plr_db }
     }
 }

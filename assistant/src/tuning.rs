@@ -173,11 +173,13 @@ fn tune_limiter(
 mod tests {
     use super::*;
     use crate::{Genre, Instrument};
+    use codette_dsp::analysis::RangeBalance;
     use codette_dsp::modulation::matrix::MACRO_COUNT;
     use codette_dsp::rack::SLOT_COUNT;
 
     fn reading(rms: f32, peak: f32, lufs: f32, bands: [f32; 6]) -> MeterReading {
         let [sub, low, low_mid, mid, high_mid, high] = bands;
+        let tonal_balance = TonalBalance { sub, low, low_mid, mid, high_mid, high };
         MeterReading {
             peak_dbfs: peak,
             true_peak_dbtp: peak,
@@ -191,7 +193,8 @@ mod tests {
             correlation: 1.0,
             width: 0.0,
             spectral_centroid_hz: 1000.0,
-            tonal_balance: TonalBalance { sub, low, low_mid, mid, high_mid, high },
+            tonal_balance,
+            range_balance: RangeBalance::spread_from(&tonal_balance),
         }
     }
 

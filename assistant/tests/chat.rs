@@ -7,13 +7,14 @@ use codette_assistant::{
     detect, limiter_threshold, suggest, Context as Judged, Edit, Finding, FindingKind, Measurements,
     Reference, Suggestion,
 };
-use codette_dsp::analysis::{MeterReading, TonalBalance};
+use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance};
 use codette_dsp::preset::Preset;
 use codette_dsp::rack::SLOT_COUNT;
 use codette_dsp::registry;
 
 fn reading(lufs: f32, true_peak: f32, bands: [f32; 6]) -> MeterReading {
     let [sub, low, low_mid, mid, high_mid, high] = bands;
+    let tonal_balance = TonalBalance { sub, low, low_mid, mid, high_mid, high };
     MeterReading {
         peak_dbfs: true_peak - 0.6,
         true_peak_dbtp: true_peak,
@@ -27,7 +28,8 @@ fn reading(lufs: f32, true_peak: f32, bands: [f32; 6]) -> MeterReading {
         correlation: 0.8,
         width: 0.4,
         spectral_centroid_hz: 1800.0,
-        tonal_balance: TonalBalance { sub, low, low_mid, mid, high_mid, high },
+        tonal_balance,
+        range_balance: RangeBalance::spread_from(&tonal_balance),
     }
 }
 
@@ -87,11 +89,11 @@ fn peak_and_tone_answers_state_the_excess_and_the_change() {
         _ => false,
     };
     assert!(limiter.parameters.as_ref().unwrap().edits.iter().any(sets_threshold), "{limiter:?}");
-    // The low mids 8 dB over pink against the reference's: a bell at the band's geometric
-    // centre, cut by that distance (at most 9 dB, in half dB), asked about the mix or the EQ.
-    let distance = 8.0 - Reference::for_genre(None).tonal_balance.low_mid;
+    // The low mids 8 dB over pink (so 200-500 Hz, spread over, a little less) against the
+    // reference's: a bell at the range's geometric centre, cut by that distance (at most 9 dB, in half dB), asked about the mix or the EQ.
+    let distance = meters.range_balance.hz_200_500 - Reference::for_genre(None).range_balance.hz_200_500;
     let cut = -((distance.clamp(2.0, 9.0) * 2.0).round() / 2.0);
-    let bell = format!("bell of {cut:+.1} dB at {} Hz", (250.0f32 * 500.0).sqrt().round());
+    let bell = format!("bell of {cut:+.1} dB at {} Hz", (200.0f32 * 500.0).sqrt().round());
     for question in ["the mix sounds muddy", "how should I set the EQ?"] {
         let tone = ask(question, &meters);
         assert!(tone.response.contains(&bell), "{bell} in {}", tone.response);
@@ -241,7 +243,7 @@ fn findings_and_their_suggestions_answer_what_is_wrong_and_how_to_fix_it() {
     let ids: Vec<&str> = mud.suggestions.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["mud"]);
     assert!(mud.response.contains("suggestion `mud`"), "{}", mud.response);
-    let distance = 8.0 - Reference::for_genre(None).tonal_balance.low_mid;
+    let distance = meters.range_balance.hz_200_500 - Reference::for_genre(None).range_balance.hz_200_500;
     let cut = -((distance.clamp(2.0, 9.0) * 2.0).round() / 2.0);
     let rack = mud.suggestions[0].parameters.as_ref().unwrap().apply(&Preset::new(""), SLOT_COUNT).unwrap();
     let eq = rack.slots.iter().find(|s| s.effect.as_deref() == Some("eq3band")).unwrap();

@@ -2,8 +2,13 @@
 
 mod common;
 
-use codette_assistant::{detect, Context, Delivery, FindingKind, Genre};
+use codette_assistant::{
+    detect, suggest, Context, Delivery, Finding, FindingKind, Genre, Measurements, Reference,
+};
+use codette_dsp::analysis::Analyzer;
 use codette_dsp::chain::SlotConfig;
+use codette_dsp::preset::Preset;
+use codette_dsp::rack::SLOT_COUNT;
 use common::*;
 
 fn findings(audio: &Stereo, context: &Context) -> Vec<FindingKind> {
@@ -141,11 +146,82 @@ fn too_narrow() {
 /// Live meters see no samples: clipping is a sample peak at full scale in the meters' window.
 #[test]
 fn clipping_from_live_meters() {
-    use codette_assistant::Measurements;
     let audio = clean();
     let live =
         |m| detect(&Measurements::live(m), &Context::default()).into_iter().map(|f| f.id).collect::<Vec<_>>();
     assert!(!live(meters(&audio)).contains(&FindingKind::Clipping));
     let clipped = map(gain(audio, 9.0), |x| x.clamp(-1.0, 1.0));
     assert!(live(meters(&clipped)).contains(&FindingKind::Clipping));
+}
+
+/// `audio` with a sine at `freq` of the mix's own power in each channel: a narrow bump that
+/// holds about half the power, so that a range holding it reads some 6 dB over pink and one
+/// without it some 3 dB under.
+fn with_tone((l, r): Stereo, freq: f32) -> Stereo {
+    let add = |x: Vec<f32>| {
+        let amplitude = (2.0 * x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+        let tone = (0..x.len()).map(|i| amplitude * (std::f32::consts::TAU * freq * i as f32 / SR).sin());
+        x.iter().zip(tone).map(|(a, b)| a + b).collect()
+    };
+    (add(l), add(r))
+}
+
+/// The evidence `metric` of the finding `kind` in `found`.
+fn evidence(found: &[Finding], kind: FindingKind, metric: &str) -> f32 {
+    let finding = found.iter().find(|f| f.id == kind).unwrap_or_else(|| panic!("{kind:?} in {found:?}"));
+    finding.evidence.iter().find(|e| e.metric == metric).expect("its evidence").measured
+}
+
+/// A bump at 220 Hz is mud (200-500 Hz), though the 250-500 Hz low-mid band does not see it:
+/// from the whole programme, from the live meters, and the fix's bell sits on 200-500 Hz.
+#[test]
+fn a_bump_at_220_hz_is_mud() {
+    let audio = with_tone(clean(), 220.0);
+    let measurements = measure(&audio);
+    let m = measurements.meters;
+    let reference = Reference::for_genre(None);
+    assert!(
+        m.tonal_balance.low_mid - reference.tonal_balance.low_mid < 0.0,
+        "the old band sees nothing: {m:?}"
+    );
+    let found = detect(&measurements, &Context::default());
+    assert_eq!(
+        evidence(&found, FindingKind::Mud, "range_balance.hz_200_500"),
+        (m.range_balance.hz_200_500 * 100.0).round() / 100.0
+    );
+
+    let mut live = Analyzer::new(SR);
+    for (l, r) in audio.0.chunks(512).zip(audio.1.chunks(512)) {
+        live.push(l, r);
+    }
+    assert!(detect(&Measurements::live(live.meters()), &Context::default())
+        .iter()
+        .any(|f| f.id == FindingKind::Mud));
+
+    // The bell: at √(200·500) ≈ 316 Hz, Q 316 / (500 - 200) ≈ 1.05.
+    let suggestions = suggest(&found, &measurements, &Preset::new(""), SLOT_COUNT, &Context::default());
+    let mud = suggestions.iter().find(|s| s.finding == Some(FindingKind::Mud)).expect("a fix");
+    let rack = mud.parameters.as_ref().unwrap().apply(&Preset::new(""), SLOT_COUNT).unwrap();
+    let eq = rack.slots.iter().find(|s| s.effect.as_deref() == Some("eq3band")).expect("an EQ");
+    assert_eq!((eq.parameters["mid_freq"], eq.parameters["mid_q"]), (316.0, 1.05));
+}
+
+/// A bump at 3 kHz is harshness (2-5 kHz); one at 5.5 kHz is not, though it lies in the
+/// 2-6 kHz high-mid band, which reads it well past the threshold.
+#[test]
+fn harshness_is_judged_on_2_to_5_khz() {
+    let reference = Reference::for_genre(None);
+    let context = Context::default();
+    let at_3k = measure(&with_tone(clean(), 3000.0));
+    let found = detect(&at_3k, &context);
+    assert!(
+        evidence(&found, FindingKind::Harshness, "range_balance.hz_2000_5000")
+            > reference.range_balance.hz_2000_5000 + 4.0
+    );
+
+    let at_5k5 = measure(&with_tone(clean(), 5500.0));
+    let m = at_5k5.meters;
+    assert!(m.tonal_balance.high_mid - reference.tonal_balance.high_mid > 5.0, "the old band sees it: {m:?}");
+    assert!(m.range_balance.hz_2000_5000 < reference.range_balance.hz_2000_5000, "{m:?}");
+    assert!(!detect(&at_5k5, &context).iter().any(|f| f.id == FindingKind::Harshness));
 }

@@ -10,12 +10,14 @@ use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm, LlmConfig};
 use codette_assistant::chat::{embedded, Context, Perspective, Source};
 use codette_assistant::{detect, FindingKind, Measurements};
-use codette_dsp::analysis::{MeterReading, TonalBalance};
+use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn meters() -> MeterReading {
+    let tonal_balance =
+        TonalBalance { sub: -3.0, low: 2.0, low_mid: 1.0, mid: 0.0, high_mid: -1.0, high: -4.0 };
     MeterReading {
         peak_dbfs: -0.7,
         true_peak_dbtp: 0.4,
@@ -29,14 +31,8 @@ fn meters() -> MeterReading {
         correlation: 0.71,
         width: 0.52,
         spectral_centroid_hz: 2100.0,
-        tonal_balance: TonalBalance {
-            sub: -3.0,
-            low: 2.0,
-            low_mid: 1.0,
-            mid: 0.0,
-            high_mid: -1.0,
-            high: -4.0,
-        },
+        tonal_balance,
+        range_balance: RangeBalance::spread_from(&tonal_balance),
     }
 }
 

@@ -12,7 +12,7 @@ mod programme;
 #[path = "analysis/spectrum.rs"]
 mod spectrum;
 
-use codette_dsp::analysis::{Analyzer, MeterReading, BANDS, FLOOR_DB};
+use codette_dsp::analysis::{Analyzer, MeterReading, BANDS, FLOOR_DB, RANGES};
 use std::f64::consts::TAU;
 
 pub const SR: f32 = 48_000.0;
@@ -78,13 +78,16 @@ fn silence_reads_the_documented_floors_and_zeros() {
     }
     let tb = m.tonal_balance;
     assert_eq!([tb.sub, tb.low, tb.low_mid, tb.mid, tb.high_mid, tb.high], [FLOOR_DB; 6]);
+    assert_eq!([m.range_balance.hz_200_500, m.range_balance.hz_2000_5000], [FLOOR_DB; 2]);
     let spectrum = analyzer.spectrum();
     assert!(spectrum.db.iter().all(|&d| d == FLOOR_DB));
     // A fresh analyzer, before anything is pushed, reads the same.
     assert_eq!(Analyzer::new(SR).meters(), m);
 }
 
-/// The JSON keys are those of API.md's "Field names", and the tonal balance's those of BANDS.
+/// The JSON keys are those of API.md's "Field names" plus `range_balance` (the ranges mud and
+/// harshness are judged on), the tonal balance's those of BANDS and the range balance's those of
+/// RANGES.
 #[test]
 fn meters_serialize_with_the_api_field_names() {
     let mut analyzer = Analyzer::new(SR);
@@ -106,6 +109,7 @@ fn meters_serialize_with_the_api_field_names() {
         "width",
         "spectral_centroid_hz",
         "tonal_balance",
+        "range_balance",
     ];
     api.sort_unstable();
     assert_eq!(keys, api);
@@ -116,6 +120,13 @@ fn meters_serialize_with_the_api_field_names() {
     tonal_keys.sort_unstable();
     assert_eq!(tonal_keys, bands);
     assert!(tonal.values().all(|v| v.is_number()));
+    let ranges = json["range_balance"].as_object().unwrap();
+    let mut range_keys: Vec<&str> = ranges.keys().map(String::as_str).collect();
+    let mut names: Vec<&str> = RANGES.iter().map(|r| r.name).collect();
+    range_keys.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(range_keys, names);
+    assert!(ranges.values().all(|v| v.is_number()));
     let back: MeterReading = serde_json::from_value(json).unwrap();
     assert_eq!(back, analyzer.meters());
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use codette_assistant::chat::llm::LlmConfig;
-use codette_dsp::analysis::{MeterReading, TonalBalance};
+use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
 use codette_server::instance::{MetersView, SpectrumView};
@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn reading() -> MeterReading {
+    let tonal_balance =
+        TonalBalance { sub: -3.0, low: 2.0, low_mid: 1.0, mid: 0.0, high_mid: -1.0, high: -4.0 };
     MeterReading {
         peak_dbfs: -0.7,
         true_peak_dbtp: 0.4,
@@ -28,14 +30,8 @@ fn reading() -> MeterReading {
         correlation: 0.71,
         width: 0.52,
         spectral_centroid_hz: 2100.0,
-        tonal_balance: TonalBalance {
-            sub: -3.0,
-            low: 2.0,
-            low_mid: 1.0,
-            mid: 0.0,
-            high_mid: -1.0,
-            high: -4.0,
-        },
+        tonal_balance,
+        range_balance: RangeBalance::spread_from(&tonal_balance),
     }
 }
 

@@ -16,9 +16,13 @@ const SR: u32 = 48_000;
 /// A 1 kHz sine of peak `dbfs` in both channels: EBU Tech 3341 calibrates such a signal at
 /// -23 dBFS to read -23 LUFS, so it reads `dbfs` LUFS.
 fn sine(dbfs: f32, seconds: f32) -> Vec<f32> {
+    tone(1000.0, dbfs, seconds)
+}
+
+fn tone(freq: f32, dbfs: f32, seconds: f32) -> Vec<f32> {
     let amplitude = 10f32.powf(dbfs / 20.0);
     (0..(seconds * SR as f32) as usize)
-        .map(|i| amplitude * (std::f32::consts::TAU * 1000.0 * i as f32 / SR as f32).sin())
+        .map(|i| amplitude * (std::f32::consts::TAU * freq * i as f32 / SR as f32).sin())
         .collect()
 }
 
@@ -125,6 +129,39 @@ async fn analyze_measures_sent_audio_and_shows_its_evidence() {
     let ids: Vec<&str> =
         answer["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["loudness_off_target"], "a loudness analysis reports loudness findings only");
+}
+
+/// Mud is judged on 200-500 Hz and harshness on 2-5 kHz, and the evidence says so. A tone has
+/// all the power in the range that holds it, which reads 10·log10(9.97 / 1.32 octaves) =
+/// +8.77 dB against pink; the generic reference there is the low band's +0.5 dB over 200-250 Hz
+/// and the low-mid's 0 dB over 250-500 Hz, power-weighted (+0.13 dB), and the high-mid's -0.5 dB.
+#[tokio::test]
+async fn analyze_judges_mud_and_harshness_on_their_ranges() {
+    let server = serve();
+    let pink = 10.0 * (1000f64.log2() / 2.5f64.log2()).log10();
+    let low_share = 1.25f64.log2();
+    let mud_target = 10.0 * ((low_share * 10f64.powf(0.05) + 1.0) / (low_share + 1.0)).log10();
+    // 220 Hz lies below the 250-500 Hz low-mid band; 3 kHz inside 2-5 kHz.
+    for (freq, id, metric, range, target) in [
+        (220.0, "mud", "hz_200_500", "200-500 Hz", mud_target),
+        (3000.0, "harshness", "hz_2000_5000", "2-5 kHz", -0.5),
+    ] {
+        let x = tone(freq, -20.0, 4.0);
+        let (status, answer) =
+            post(&server, "/codette/analyze", &json!({"audio": wav_base64(&[&x, &x])})).await;
+        assert_eq!(status, 200, "{answer}");
+        assert!(near(&answer["metrics"]["range_balance"][metric], pink, 0.1), "{}", answer["metrics"]);
+        assert!(near(&answer["reference"]["range_balance"][metric], target, 1e-3), "{}", answer["reference"]);
+        let findings = answer["findings"].as_array().unwrap();
+        let finding = findings.iter().find(|f| f["id"] == id).unwrap_or_else(|| panic!("{id} in {answer}"));
+        let evidence = &finding["evidence"][0];
+        assert_eq!(evidence["metric"], format!("range_balance.{metric}"), "{evidence}");
+        assert!(
+            near(&evidence["measured"], pink, 0.1) && near(&evidence["target"], target, 0.01),
+            "{evidence}"
+        );
+        assert!(finding["description"].as_str().unwrap().contains(range), "{finding}");
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use super::{Context, Evidence, Finding, FindingKind};
 use crate::delivery::{turn_downs, Delivery};
 use crate::measurements::Measurements;
 use crate::reference::Reference;
-use codette_dsp::analysis::{MeterReading, TonalBalance, FLOOR_DB};
+use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance, FLOOR_DB};
 
 /// How far above the genre's reference a band must be before it is a problem (mud, harshness),
 /// and below it for dullness: wider than the spread of the references themselves, so a mix
@@ -125,15 +125,15 @@ fn clipping(m: &MeterReading, clipped_runs: Option<u64>) -> Option<Finding> {
     })
 }
 
-/// A band of the tonal balance judged against the genre's reference: too much of it
-/// (`sign` 1) or too little (`sign` -1), past `threshold` dB.
+/// A band of the tonal balance, or a range of the range balance, judged against the genre's
+/// reference: too much of it (`sign` 1) or too little (`sign` -1), past `threshold` dB.
 struct BandCheck {
     kind: FindingKind,
     title: &'static str,
-    /// The band's key in the API's `tonal_balance`.
-    name: &'static str,
+    /// Where `read` looks in the API's meters.
+    metric: &'static str,
     range: &'static str,
-    read: fn(&TonalBalance) -> f32,
+    read: fn(&TonalBalance, &RangeBalance) -> f32,
     sign: f32,
     threshold: f32,
     /// Why it matters, for the description.
@@ -144,9 +144,9 @@ const BAND_CHECKS: [BandCheck; 4] = [
     BandCheck {
         kind: FindingKind::Rumble,
         title: "Low-end rumble",
-        name: "sub",
+        metric: "tonal_balance.sub",
         range: "20-60 Hz",
-        read: |t| t.sub,
+        read: |t, _| t.sub,
         sign: 1.0,
         threshold: RUMBLE_EXCESS_DB,
         why: "energy below the music's lowest notes eats headroom and muddies playback on large systems",
@@ -154,9 +154,9 @@ const BAND_CHECKS: [BandCheck; 4] = [
     BandCheck {
         kind: FindingKind::Mud,
         title: "Mud",
-        name: "low_mid",
-        range: "250-500 Hz",
-        read: |t| t.low_mid,
+        metric: "range_balance.hz_200_500",
+        range: "200-500 Hz",
+        read: |_, r| r.hz_200_500,
         sign: 1.0,
         threshold: BAND_EXCESS_DB,
         why: "the low mids cloud the mix and mask the vocals and the bass",
@@ -164,9 +164,9 @@ const BAND_CHECKS: [BandCheck; 4] = [
     BandCheck {
         kind: FindingKind::Harshness,
         title: "Harshness",
-        name: "high_mid",
-        range: "2-6 kHz",
-        read: |t| t.high_mid,
+        metric: "range_balance.hz_2000_5000",
+        range: "2-5 kHz",
+        read: |_, r| r.hz_2000_5000,
         sign: 1.0,
         threshold: BAND_EXCESS_DB,
         why: "the ear is most sensitive here, and an excess tires it quickly",
@@ -174,9 +174,9 @@ const BAND_CHECKS: [BandCheck; 4] = [
     BandCheck {
         kind: FindingKind::Dullness,
         title: "Dullness",
-        name: "high",
+        metric: "tonal_balance.high",
         range: "6-20 kHz",
-        read: |t| t.high,
+        read: |t, _| t.high,
         sign: -1.0,
         threshold: DULL_DEFICIT_DB,
         why: "the top octaves lack air and detail",
@@ -184,8 +184,8 @@ const BAND_CHECKS: [BandCheck; 4] = [
 ];
 
 fn band(m: &MeterReading, reference: &Reference, check: &BandCheck) -> Option<Finding> {
-    let measured = (check.read)(&m.tonal_balance);
-    let target = (check.read)(&reference.tonal_balance);
+    let measured = (check.read)(&m.tonal_balance, &m.range_balance);
+    let target = (check.read)(&reference.tonal_balance, &reference.range_balance);
     let excess = check.sign * (measured - target) - check.threshold;
     (excess > 0.0 && measured > FLOOR_DB).then(|| {
         let genre = reference.genre.map_or("a generic mix".to_string(), |g| format!("{} mixes", g.id()));
@@ -197,9 +197,8 @@ fn band(m: &MeterReading, reference: &Reference, check: &BandCheck) -> Option<Fi
             (measured - target).abs(),
             check.why
         );
-        let metric = format!("tonal_balance.{}", check.name);
         let comparison = format!("no more than {:.1} dB {side} the reference", check.threshold);
-        let evidence = vec![Evidence::new(&metric, measured, target, "dB vs pink", &comparison)];
+        let evidence = vec![Evidence::new(check.metric, measured, target, "dB vs pink", &comparison)];
         finding(check.kind, check.title, description, evidence, excess, check.threshold)
     })
 }

@@ -7,7 +7,7 @@ use crate::delivery::limiter_threshold;
 use crate::findings::{Context, Finding, FindingKind};
 use crate::rack_change::{free_slot, ChangeError, Edit, Place, RackChange};
 use crate::reference::Reference;
-use codette_dsp::analysis::{Band, MeterReading, BANDS};
+use codette_dsp::analysis::{Band, MeterReading, RANGES};
 use codette_dsp::chain::{SlotConfig, TRIM_RANGE_DB};
 use codette_dsp::preset::Preset;
 
@@ -43,12 +43,12 @@ pub(super) fn fix(
             0.9,
         ),
         FindingKind::Mud => {
-            let cut = band_move(m.tonal_balance.low_mid - reference.tonal_balance.low_mid);
-            eq_bell(preset, slots, &BANDS[2], -cut, 0.8)
+            let cut = band_move(m.range_balance.hz_200_500 - reference.range_balance.hz_200_500);
+            eq_bell(preset, slots, &RANGES[0], -cut, 0.8)
         }
         FindingKind::Harshness => {
-            let cut = band_move(m.tonal_balance.high_mid - reference.tonal_balance.high_mid);
-            eq_bell(preset, slots, &BANDS[4], -cut, 0.8)
+            let cut = band_move(m.range_balance.hz_2000_5000 - reference.range_balance.hz_2000_5000);
+            eq_bell(preset, slots, &RANGES[1], -cut, 0.8)
         }
         FindingKind::Dullness => {
             let boost = band_move(reference.tonal_balance.high - m.tonal_balance.high);
@@ -113,7 +113,7 @@ fn insert(
     Fix { description, change, certainty }
 }
 
-/// A bell on `band` of the tonal balance (`BANDS[2]` the low mids, `BANDS[4]` the high mids).
+/// A bell on `band` (`RANGES[0]` the 200-500 Hz of mud, `RANGES[1]` the 2-5 kHz of harshness).
 fn eq_bell(preset: &Preset, slots: usize, band: &Band, gain: f32, certainty: f32) -> Fix {
     let (freq, q) = band_bell(band);
     let config = SlotConfig::effect("eq3band").with("mid_gain", gain).with("mid_freq", freq).with("mid_q", q);

@@ -14,9 +14,9 @@ mod spectrum;
 mod tonal;
 
 pub use levels::LEVEL_WINDOW_MS;
-pub use reading::{MeterReading, SpectrumReading, TonalBalance, FLOOR_DB};
+pub use reading::{MeterReading, RangeBalance, SpectrumReading, TonalBalance, FLOOR_DB};
 pub use spectrum::{Spectrum, BALANCE_AVERAGE_MS, DISPLAY_AVERAGE_MS, GRID_POINTS, HIGH_HZ, LOW_HZ};
-pub use tonal::{Band, BANDS};
+pub use tonal::{Band, BANDS, RANGES};
 
 use levels::{LevelReading, Levels};
 use loudness::Loudness;
@@ -27,8 +27,8 @@ use reading::{amplitude_db, floored};
 /// Windows: `peak_dbfs`, `rms_dbfs`, `correlation` and `width` cover the last
 /// [`LEVEL_WINDOW_MS`]; `lufs_momentary` the last 400 ms and `lufs_short_term` the last 3 s
 /// (BS.1770 / EBU R 128); `lufs_integrated`, `loudness_range_lu` and `true_peak_dbtp` (the
-/// highest since) everything since the last reset of either kind; `spectral_centroid_hz` and
-/// `tonal_balance` the spectrum averaged over [`BALANCE_AVERAGE_MS`].
+/// highest since) everything since the last reset of either kind; `spectral_centroid_hz`,
+/// `tonal_balance` and `range_balance` the spectrum averaged over [`BALANCE_AVERAGE_MS`].
 ///
 /// Derived values: `crest_db` is peak − RMS over the same window; `plr_db` (peak to loudness
 /// ratio) is true peak − integrated loudness, and 0 until there is an integrated loudness.
@@ -101,7 +101,14 @@ impl Analyzer {
             width: levels.width,
             spectral_centroid_hz: self.spectrum.centroid_hz(),
             tonal_balance: self.spectrum.tonal_balance(),
+            range_balance: self.spectrum.range_balance(),
         }
+    }
+
+    /// Any frequency range against the pink target, as the tonal balance's bands and
+    /// `range_balance` read: the power per octave of the range over that of 20 Hz-20 kHz.
+    pub fn range_balance_db(&self, low_hz: f32, high_hz: f32) -> f32 {
+        self.spectrum.range_balance_db(low_hz, high_hz)
     }
 
     pub fn spectrum(&self) -> SpectrumReading {

@@ -52,6 +52,7 @@ pub struct MeterReading {
     pub width: f32,
     pub spectral_centroid_hz: f32,
     pub tonal_balance: TonalBalance,
+    pub range_balance: RangeBalance,
 }
 
 /// Level of each band of [`super::BANDS`] relative to the pink target, in dB: 0 everywhere for
@@ -75,9 +76,70 @@ impl TonalBalance {
     }
 }
 
+/// Level of each range of [`super::RANGES`] relative to the pink target, read as the bands of
+/// [`TonalBalance`] are.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RangeBalance {
+    pub hz_200_500: f32,
+    pub hz_2000_5000: f32,
+}
+
+impl RangeBalance {
+    /// From the values of the ranges in the order of [`super::RANGES`].
+    pub(super) fn from_ranges(db: [f32; 2]) -> Self {
+        let [hz_200_500, hz_2000_5000] = db;
+        Self { hz_200_500, hz_2000_5000 }
+    }
+
+    /// What the ranges read for a spectrum whose bands read `balance`, each with its power per
+    /// octave even across it: a range takes from each band it overlaps that band's density over
+    /// the octaves they share. For values given per band only, such as a genre's reference.
+    pub fn spread_from(balance: &TonalBalance) -> Self {
+        Self::from_ranges(super::RANGES.map(|range| balance.spread_over(range.low_hz, range.high_hz)))
+    }
+}
+
+impl TonalBalance {
+    fn spread_over(&self, low_hz: f32, high_hz: f32) -> f32 {
+        let db = [self.sub, self.low, self.low_mid, self.mid, self.high_mid, self.high];
+        let (mut power, mut octaves) = (0.0f64, 0.0f64);
+        for (band, db) in super::BANDS.iter().zip(db) {
+            let shared = (high_hz.min(band.high_hz) / low_hz.max(band.low_hz)).log2() as f64;
+            if shared > 0.0 {
+                power += shared * 10f64.powf(db as f64 / 10.0);
+                octaves += shared;
+            }
+        }
+        if octaves > 0.0 {
+            power_db(power / octaves)
+        } else {
+            FLOOR_DB
+        }
+    }
+}
+
 /// The spectrum on a logarithmic frequency grid: `db[i]` is the level at `frequencies[i]` Hz.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumReading {
     pub frequencies: Vec<f32>,
     pub db: Vec<f32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flat bands spread flat; 200-500 Hz takes the low band over log2(250/200) = 0.32 octave
+    /// and the low-mid band over one octave, power-weighted; 2-5 kHz lies in the high-mid band.
+    #[test]
+    fn ranges_spread_from_the_bands_they_overlap() {
+        let flat = TonalBalance::from_bands([0.0; 6]);
+        assert_eq!(RangeBalance::spread_from(&flat), RangeBalance { hz_200_500: 0.0, hz_2000_5000: 0.0 });
+        let tilted = TonalBalance::from_bands([9.0, 6.0, -3.0, 5.0, 2.5, 7.0]);
+        let ranges = RangeBalance::spread_from(&tilted);
+        let low_share = 1.25f64.log2();
+        let expected = 10.0 * ((low_share * 10f64.powf(0.6) + 10f64.powf(-0.3)) / (low_share + 1.0)).log10();
+        assert!((ranges.hz_200_500 as f64 - expected).abs() < 1e-4, "{ranges:?} vs {expected}");
+        assert!((ranges.hz_2000_5000 - 2.5).abs() < 1e-4, "{ranges:?}");
+    }
 }

@@ -2,7 +2,7 @@
 //! channels and over time.
 
 use super::grid::Grid;
-use super::reading::{SpectrumReading, TonalBalance};
+use super::reading::{RangeBalance, SpectrumReading, TonalBalance};
 use super::tonal::Tonal;
 use crate::util::flush;
 use realfft::num_complex::Complex;
@@ -164,6 +164,15 @@ impl Spectrum {
 
     pub fn tonal_balance(&self) -> TonalBalance {
         self.tonal.balance(&self.balance)
+    }
+
+    pub fn range_balance(&self) -> RangeBalance {
+        self.tonal.range_balance(&self.balance)
+    }
+
+    /// Any frequency range against the pink target, from the same average as the tonal balance.
+    pub fn range_balance_db(&self, low_hz: f32, high_hz: f32) -> f32 {
+        self.tonal.range_db(&self.balance, low_hz, high_hz)
     }
 
     pub fn centroid_hz(&self) -> f32 {

@@ -96,3 +96,23 @@ fn a_tone_puts_all_the_balance_in_its_band() {
         assert!(value < -60.0, "{band}: {value}");
     }
 }
+
+/// A tone of any level inside a range puts all the power in it: the range reads
+/// 10·log10(9.97 octaves / its octaves) (+8.77 dB for the 1.32 octaves of the meters' 200-500 Hz),
+/// and a range without it reads far below.
+#[test]
+fn a_tone_puts_all_the_balance_in_its_range() {
+    for (freq, dbfs) in [(300.0, -20.0), (3000.0, -6.0)] {
+        let mut analyzer = Analyzer::new(SR);
+        push_mono(&mut analyzer, &sine(freq, dbfs, 2.0, SR));
+        let (low, high) = (freq / 1.5, freq * 1.25);
+        let expected = 10.0 * (1000f64.log2() / (high / low).log2()).log10();
+        assert_near("range", analyzer.range_balance_db(low as f32, high as f32), expected, 0.1);
+        assert!(analyzer.range_balance_db(freq as f32 * 2.0, freq as f32 * 4.0) < -60.0);
+    }
+    let mut analyzer = Analyzer::new(SR);
+    push_mono(&mut analyzer, &sine(300.0, -20.0, 2.0, SR));
+    let ranges = analyzer.meters().range_balance;
+    assert_near("hz_200_500", ranges.hz_200_500, 10.0 * (1000f64.log2() / 2.5f64.log2()).log10(), 0.1);
+    assert!(ranges.hz_2000_5000 < -60.0, "{ranges:?}");
+}
