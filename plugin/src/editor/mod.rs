@@ -25,7 +25,6 @@ use crate::params::RackParams;
 use crate::remote::link::Telemetry;
 use crate::remote::RemoteInstance;
 use codette_dsp::modulation::{Matrix, ModulationConfig};
-use codette_server::Instance;
 use edits::Edits;
 use egui::{Ui, ViewportCommand};
 use nice_plug::context::gui::GuiContext;
