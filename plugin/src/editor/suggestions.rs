@@ -21,10 +21,16 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 pub struct Suggestions {
     /// While a suggestion is previewed: its id, and the rack as it was.
     previewing: Option<(String, Preset)>,
-    /// While a preview's trim is being found: the suggestion, the rack as it was, and where
-    /// the level-neutral suggestion will come from.
-    matching: Option<(Suggestion, Preset, Receiver<Result<Suggestion, String>>)>,
+    /// While a preview's trim is being found.
+    matching: Option<Matching>,
     message: Option<String>,
+}
+
+/// A suggestion being made level-neutral, with the rack as it was.
+struct Matching {
+    original: Suggestion,
+    before: Preset,
+    neutral: Receiver<Result<Suggestion, String>>,
 }
 
 impl Suggestions {
@@ -62,8 +68,8 @@ impl Suggestions {
 
     /// Loads the level-neutral suggestion once its trim is found.
     fn poll(&mut self, ui: &mut Ui, view: &View) {
-        let Some((original, _, results)) = &self.matching else { return };
-        let result = match results.try_recv() {
+        let Some(Matching { original, neutral, .. }) = &self.matching else { return };
+        let result = match neutral.try_recv() {
             Ok(result) => result,
             Err(TryRecvError::Empty) => {
                 ui.horizontal(|ui| {
@@ -75,7 +81,7 @@ impl Suggestions {
             }
             Err(TryRecvError::Disconnected) => Err("the level-matching thread stopped".to_string()),
         };
-        let (original, before, _) = self.matching.take().expect("matching");
+        let Matching { original, before, .. } = self.matching.take().expect("matching");
         self.message = match result.and_then(|neutral| {
             load(view, &neutral, &before)?;
             Ok(added_trim(&original, &neutral, &before))
@@ -139,7 +145,7 @@ impl Suggestions {
                 let _ = results.send(result);
             })
             .map_err(|e| format!("could not level-match: {e}"))?;
-        self.matching = Some((s.clone(), before, receiver));
+        self.matching = Some(Matching { original: s.clone(), before, neutral: receiver });
         Ok(())
     }
 }
