@@ -187,6 +187,7 @@ impl Plugin for CodetteRack {
             right.copy_from_slice(left);
         }
         self.sidecar.take_changes();
+        self.sidecar.publish_input(left, right);
         engine.process(&self.params, left, right, sidechain, &transport, &self.midi);
         let latency = engine.rack().latency() as u32;
         if latency != self.reported_latency {

@@ -49,6 +49,13 @@ impl Sidecar {
         }
     }
 
+    /// Keeps what the block is given, before the rack processes it. Real-time safe.
+    pub fn publish_input(&mut self, left: &[f32], right: &[f32]) {
+        if let Some(audio) = &mut self.audio {
+            audio.publish_input(left, right);
+        }
+    }
+
     /// Publishes what the block saw and played. Real-time safe.
     pub fn publish(&mut self, telemetry: Telemetry, left: &[f32], right: &[f32]) {
         if let Some(audio) = &mut self.audio {

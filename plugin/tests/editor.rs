@@ -2,7 +2,7 @@
 //! real window contents, with a host double that records the parameter gestures (what a host
 //! would record as automation) and applies the values as a host does.
 
-use codette_assistant::{suggest, Context, Delivery, Genre, Instrument, Measurements};
+use codette_assistant::{detect, suggest, Context, Delivery, Genre, Instrument, Measurements};
 use codette_dsp::modulation::{Polarity, Route, Source};
 use codette_dsp::registry::EFFECTS;
 use codette_rack::editor::library::Library;
@@ -438,6 +438,8 @@ fn play_a_loud_sine(fixture: &Fixture) -> codette_rack::remote::link::AudioLink 
         (0..48_000).map(|n| (std::f32::consts::TAU * 1000.0 * n as f32 / 48_000.0).sin()).collect();
     for block in sine.chunks(512) {
         audio.publish(Default::default(), block, block);
+        // At about real-time pace: the rings hold half a second.
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let start = std::time::Instant::now();
     while fixture.remote.meters().unwrap().meters.lufs_integrated < -20.0 {
@@ -487,5 +489,94 @@ fn the_findings_on_what_the_rack_plays_are_shown_with_their_evidence() {
             assert!(harness.query_all_by_label(&text).count() >= 2, "{text}");
         }
     }
+    fixture.remote.deactivate(audio);
+}
+
+/// Loudness of `seconds` of `audio` (both channels) through `preset`.
+fn loudness_through(preset: &codette_dsp::preset::Preset, audio: &[f32]) -> f32 {
+    let (l, r) =
+        codette_dsp::preset_render::render_preset(preset, 8, 48_000.0, 120.0, (audio, audio), &|| true)
+            .unwrap()
+            .unwrap();
+    codette_dsp::analysis::analyse_programme(&l, &r, 48_000.0).meters.lufs_integrated
+}
+
+#[test]
+fn a_preview_is_level_matched_on_what_the_rack_heard() {
+    let (mut harness, fixture) = open();
+    choose(&mut harness, "High/Low Pass");
+    // The rack is given four seconds of uniform noise (-0.25 to 0.25).
+    let mut audio = fixture.remote.activate(PluginApi::Clap, 48_000.0, 512);
+    let mut seed = 1u32;
+    let noise: Vec<f32> = (0..4 * 48_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed as f32 / u32::MAX as f32 - 0.5) * 0.5
+        })
+        .collect();
+    // It plays the noise unchanged, the same in both channels: Codette finds it too narrow
+    // and suggests a stereo delay, which changes the loudness.
+    for block in noise.chunks(512) {
+        audio.publish_input(block, block);
+        audio.publish(Default::default(), block, block);
+        // At about real-time pace: the rings hold half a second.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let start = std::time::Instant::now();
+    while fixture.remote.recent_input().is_none_or(|input| input.left.len() < noise.len())
+        || fixture.remote.meters().unwrap().meters.lufs_integrated < -20.0
+    {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "the analysis thread keeps it");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label("Codette").click();
+    harness.run();
+    let before = fixture.remote.preset().unwrap();
+    let measured = Measurements::live(fixture.remote.meters().unwrap().meters);
+    let context = Context { delivery: Some(Delivery::Streaming), genre: None };
+    let expected = suggest(&detect(&measured, &context), &measured, &before, 8, &context);
+    let suggestion = expected.iter().find(|s| s.id == "too_narrow").expect("a stereo delay");
+    let untrimmed = suggestion.parameters.as_ref().unwrap().apply(&before, 8).unwrap();
+
+    // The findings come first: the suggestion is further down than the window shows.
+    harness.set_size(egui::vec2(1200.0, 3000.0));
+    harness.run();
+    harness.get_by_label(&format!("Preview {}", suggestion.id)).click();
+    let start = std::time::Instant::now();
+    while harness.query_by_label_contains("level-matched").is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the trim is found: {:?}",
+            harness
+                .query_all_by_role(Role::Label)
+                .filter_map(|n| n.value())
+                .filter(|v| v.contains("matching") || v.contains(":"))
+                .collect::<Vec<_>>()
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let previewed = fixture.remote.preset().unwrap();
+    // The trim goes on the slot the change inserts its effect into.
+    let slot = untrimmed.slots.iter().zip(&before.slots).position(|(u, b)| u.effect != b.effect).unwrap();
+    assert_eq!(previewed.slots[slot].effect, untrimmed.slots[slot].effect);
+    let trim = previewed.slots[slot].output_db - untrimmed.slots[slot].output_db;
+    harness.get_by_label(&format!("level-matched: {trim:+.1} dB"));
+    let (unchanged, alone, matched) = (
+        loudness_through(&before, &noise),
+        loudness_through(&untrimmed, &noise),
+        loudness_through(&previewed, &noise),
+    );
+    println!(
+        "unchanged {unchanged:.2} LUFS, change alone {alone:.2}, previewed {matched:.2}, trim {trim:+.2} dB"
+    );
+    assert!((matched - unchanged).abs() < 0.5, "unchanged {unchanged}, previewed {matched}");
+
+    // Applying keeps the level-neutral change.
+    harness.get_by_label(&format!("Apply {}", suggestion.id)).click();
+    harness.run();
+    assert_eq!(fixture.remote.preset().unwrap(), previewed);
     fixture.remote.deactivate(audio);
 }

@@ -44,6 +44,24 @@ pub struct Heard {
     /// The programme's average spectrum, or the instance's current one.
     pub spectrum: SpectrumReading,
     pub audio: Option<Sent>,
+    /// Why the suggestions could not be level-matched, when an instance was heard without the
+    /// audio it was given.
+    pub not_level_matched: Option<String>,
+}
+
+/// What an instance must have heard before its recent input stands for what it plays.
+pub const MIN_HEARD_SECONDS: f32 = 3.0;
+
+/// The instance's recent input, to render changes through; or why there is none to use.
+pub fn recent_input(instance: &dyn Instance) -> Result<Sent, String> {
+    let input = instance.recent_input().ok_or("the instance keeps no recent input")?;
+    if input.seconds() < MIN_HEARD_SECONDS {
+        return Err(format!(
+            "the instance has heard {:.1} s of input; level-matching needs {MIN_HEARD_SECONDS} s",
+            input.seconds()
+        ));
+    }
+    Ok(Sent { left: input.left, right: input.right, sample_rate: input.sample_rate.round() as u32 })
 }
 
 impl Listen {
@@ -75,7 +93,8 @@ impl Listen {
         self.instance.as_deref().map(|id| find(state, id).map_err(|e| e.at("instance"))).transpose()
     }
 
-    /// Measures the audio sent, or else the instance's meters.
+    /// Measures the audio sent, or else the instance's meters (with its recent input, when it has
+    /// heard enough, as the audio to level-match changes on).
     pub async fn hear(&self, state: &AppState) -> Result<Heard, ApiError> {
         if let Some(audio) = self.audio()? {
             if audio.frames() == 0 {
@@ -97,6 +116,7 @@ impl Listen {
                     gain_reduction_db: None,
                     spectrum: programme.spectrum,
                     audio: Some(sent),
+                    not_level_matched: None,
                 })
             })
             .await;
@@ -118,11 +138,13 @@ impl Listen {
             .at("instance"));
         }
         let spectrum = instance.spectrum()?;
+        let input = recent_input(instance.as_ref());
         Ok(Heard {
             measurements: Measurements::live(view.meters),
             gain_reduction_db: Some(view.gain_reduction_db),
             spectrum: SpectrumReading { frequencies: spectrum.frequencies, db: spectrum.db },
-            audio: None,
+            not_level_matched: input.as_ref().err().cloned(),
+            audio: input.ok(),
         })
     }
 }

@@ -48,6 +48,6 @@ pub use config::ServerConfig;
 pub use error::ApiError;
 pub use global::{global, Global, GlobalRegistration, ServerStatus};
 pub use hub::Hub;
-pub use registry::{HostFormat, Instance, InstanceInfo, Registration, Registry};
+pub use registry::{HostFormat, Instance, InstanceInfo, RecentInput, Registration, Registry};
 pub use server::{start, start_with, ServerHandle, StartError};
 pub use transport::{HostTransport, SidecarTransport, TransportState};

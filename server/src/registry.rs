@@ -107,6 +107,26 @@ pub trait Instance: Send + Sync {
     fn host_transport(&self) -> Option<HostTransport> {
         None
     }
+    /// The last seconds (up to ten) of what the rack was given to process, before any effect:
+    /// audio to render suggestions through, so that they can be level-matched. `None` when the
+    /// instance keeps none.
+    fn recent_input(&self) -> Option<RecentInput> {
+        None
+    }
+}
+
+/// Stereo audio an instance heard, oldest sample first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecentInput {
+    pub left: Vec<f32>,
+    pub right: Vec<f32>,
+    pub sample_rate: f32,
+}
+
+impl RecentInput {
+    pub fn seconds(&self) -> f32 {
+        self.left.len() as f32 / self.sample_rate
+    }
 }
 
 fn unsupported(what: &str) -> ApiError {

@@ -71,7 +71,7 @@ impl CodettePanel {
                 ui.heading("Findings");
                 findings_ui(ui, *active, findings);
                 ui.heading("Suggestions");
-                self.suggestions.ui(ui, view, suggestions);
+                self.suggestions.ui(ui, view, suggestions, self.delivery.ceiling_dbtp());
                 ui.separator();
                 self.template_ui(ui, view, reading);
             });

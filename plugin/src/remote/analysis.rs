@@ -1,10 +1,14 @@
-//! Meters and spectrum of what the instance plays, measured off the audio thread.
+//! Meters and spectrum of what the instance plays, measured off the audio thread, and the last
+//! seconds of what it was given.
 //!
-//! The audio thread copies its output into a lock-free ring (dropping what does not fit, never
-//! waiting); a thread of the instance's own drains it into an [`Analyzer`] and keeps the latest
-//! readings for the API and the editor.
+//! The audio thread copies its input and its output into lock-free rings (dropping what does
+//! not fit, never waiting); a thread of the instance's own drains the output into an
+//! [`Analyzer`] and the input into a [`Window`], and keeps the latest readings for the API and
+//! the editor.
 
+use super::recent_input::Window;
 use codette_dsp::analysis::{Analyzer, MeterReading, SpectrumReading};
+use codette_server::RecentInput;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,6 +23,7 @@ const PERIOD: Duration = Duration::from_millis(15);
 #[derive(Default)]
 pub struct Readings {
     latest: Mutex<Option<(MeterReading, SpectrumReading)>>,
+    input: Mutex<Option<Window>>,
 }
 
 impl Readings {
@@ -30,17 +35,29 @@ impl Readings {
         self.latest.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|(_, s)| s.clone())
     }
 
+    /// The input heard since the last activation, up to its last ten seconds (kept after
+    /// deactivation: what the instance last heard); `None` before the first activation.
+    pub fn recent_input(&self) -> Option<RecentInput> {
+        self.input.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(Window::snapshot)
+    }
+
     fn clear(&self) {
         *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 
-/// The audio thread's end: interleaved stereo frames into the ring.
+/// The audio thread's end: its input and output, as interleaved stereo frames into the rings.
 pub struct AnalysisFeed {
+    pub input: Feed,
+    pub output: Feed,
+}
+
+/// One ring's writing end.
+pub struct Feed {
     ring: rtrb::Producer<f32>,
 }
 
-impl AnalysisFeed {
+impl Feed {
     /// Real-time safe: copies what fits and drops the rest.
     pub fn push(&mut self, left: &[f32], right: &[f32]) {
         let frames = left.len().min(right.len()).min(self.ring.slots() / 2);
@@ -64,35 +81,52 @@ pub struct AnalysisThread {
 impl AnalysisThread {
     /// Starts measuring at `sample_rate`; returns the thread and the feed for the audio thread.
     pub fn start(sample_rate: f32, readings: Arc<Readings>) -> std::io::Result<(Self, AnalysisFeed)> {
-        let (producer, mut consumer) = rtrb::RingBuffer::new(RING_FRAMES * 2);
+        let (output, mut played) = rtrb::RingBuffer::new(RING_FRAMES * 2);
+        let (input, mut given) = rtrb::RingBuffer::new(RING_FRAMES * 2);
         let stop = Arc::new(AtomicBool::new(false));
         let running = stop.clone();
         let shared = readings.clone();
+        *readings.input.lock().unwrap_or_else(|e| e.into_inner()) = Some(Window::new(sample_rate));
         let thread = std::thread::Builder::new().name("codette-analysis".into()).spawn(move || {
             let mut analyzer = Analyzer::new(sample_rate);
-            let (mut left, mut right) = (Vec::new(), Vec::new());
-            while !running.load(Ordering::Relaxed) {
-                std::thread::sleep(PERIOD);
-                let available = consumer.slots() / 2 * 2;
-                let Ok(chunk) = consumer.read_chunk(available) else { continue };
-                left.clear();
-                right.clear();
-                let (first, second) = chunk.as_slices();
-                let mut samples = first.iter().chain(second);
-                while let (Some(l), Some(r)) = (samples.next(), samples.next()) {
-                    left.push(*l);
-                    right.push(*r);
+            let mut frames = (Vec::new(), Vec::new());
+            let mut take = || {
+                if drain(&mut given, &mut frames) {
+                    if let Some(window) = shared.input.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                        window.push(&frames.0, &frames.1);
+                    }
                 }
-                chunk.commit_all();
-                if !left.is_empty() {
-                    analyzer.push(&left, &right);
+                if drain(&mut played, &mut frames) {
+                    analyzer.push(&frames.0, &frames.1);
                     *shared.latest.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some((analyzer.meters(), analyzer.spectrum()));
                 }
+            };
+            while !running.load(Ordering::Relaxed) {
+                std::thread::sleep(PERIOD);
+                take();
             }
+            // The audio thread has stopped: what it gave last belongs in the window.
+            take();
         })?;
-        Ok((Self { stop, thread: Some(thread), readings }, AnalysisFeed { ring: producer }))
+        let feed = AnalysisFeed { input: Feed { ring: input }, output: Feed { ring: output } };
+        Ok((Self { stop, thread: Some(thread), readings }, feed))
     }
+}
+
+/// Takes what the ring holds into `(left, right)`; whether there was anything.
+fn drain(ring: &mut rtrb::Consumer<f32>, (left, right): &mut (Vec<f32>, Vec<f32>)) -> bool {
+    left.clear();
+    right.clear();
+    let Ok(chunk) = ring.read_chunk(ring.slots() / 2 * 2) else { return false };
+    let (first, second) = chunk.as_slices();
+    let mut samples = first.iter().chain(second);
+    while let (Some(l), Some(r)) = (samples.next(), samples.next()) {
+        left.push(*l);
+        right.push(*r);
+    }
+    chunk.commit_all();
+    !left.is_empty()
 }
 
 impl Drop for AnalysisThread {

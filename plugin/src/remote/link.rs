@@ -71,7 +71,8 @@ pub struct AudioLink {
     queue: rtrb::Consumer<Command>,
     applied: Arc<AtomicU64>,
     telemetry: triple_buffer::Input<Telemetry>,
-    /// Where the output goes to be measured; `None` when the analysis thread could not start.
+    /// Where the input goes to be kept and the output to be measured; `None` when the analysis
+    /// thread could not start.
     analysis: Option<AnalysisFeed>,
 }
 
@@ -174,12 +175,20 @@ impl AudioLink {
         }
     }
 
+    /// Keeps this block's input, before the rack processes it. Real-time safe: copies into a
+    /// preallocated ring.
+    pub fn publish_input(&mut self, left: &[f32], right: &[f32]) {
+        if let Some(feed) = &mut self.analysis {
+            feed.input.push(left, right);
+        }
+    }
+
     /// Publishes this block's snapshot and output. Real-time safe: copies into preallocated
     /// buffers.
     pub fn publish(&mut self, telemetry: Telemetry, left: &[f32], right: &[f32]) {
         self.telemetry.write(telemetry);
         if let Some(feed) = &mut self.analysis {
-            feed.push(left, right);
+            feed.output.push(left, right);
         }
     }
 }

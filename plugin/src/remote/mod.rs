@@ -11,6 +11,7 @@ mod history;
 pub mod link;
 mod param_table;
 mod rack_state;
+mod recent_input;
 mod recording;
 
 use crate::params::{RackParams, MACRO_COUNT, SLOT_COUNT};
@@ -25,7 +26,7 @@ use codette_server::instance::{
 };
 use codette_server::slots::ParamValue;
 use codette_server::transport::HostTransport;
-use codette_server::{ApiError, HostFormat, Instance, StatusCode};
+use codette_server::{ApiError, HostFormat, Instance, RecentInput, StatusCode};
 use history::History;
 use link::{AudioLink, Link, Telemetry};
 use nice_plug::prelude::{nice_warn, ParamPtr, PluginApi};
@@ -433,6 +434,10 @@ impl Instance for RemoteInstance {
         let active = reading.is_some() && self.link.telemetry().is_some();
         let SpectrumReading { frequencies, db } = reading.unwrap_or_else(|| silence().1.clone());
         Ok(SpectrumView { active, frequencies, db })
+    }
+
+    fn recent_input(&self) -> Option<RecentInput> {
+        self.readings.recent_input()
     }
 
     fn host_transport(&self) -> Option<HostTransport> {

@@ -5,7 +5,7 @@ use codette_dsp::modulation::Transport;
 use codette_rack::engine::Engine;
 use codette_rack::params::RackParams;
 use codette_rack::remote::RemoteInstance;
-use codette_server::{start, Registration, ServerConfig, ServerHandle};
+use codette_server::{start, Instance, Registration, ServerConfig, ServerHandle};
 use nice_plug::prelude::PluginApi;
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
@@ -56,8 +56,9 @@ impl Live {
         }
     }
 
-    /// Activates the instance and runs its audio thread: blocks of noise, each taking the
-    /// API's changes first and publishing its snapshot after, as the plugin's `process` does.
+    /// Activates the instance and runs its audio thread: blocks of [`noise`], each taking the
+    /// API's changes and keeping its input first and publishing its snapshot after, as the
+    /// plugin's `process` does.
     pub fn run_audio(&mut self) {
         let mut link = self.remote.activate(PluginApi::Clap, SR, BLOCK as u32);
         let params = self.params.clone();
@@ -68,18 +69,14 @@ impl Live {
         let thread = std::thread::spawn(move || {
             let mut engine = Engine::new(&params, SR, true).unwrap();
             let mut transport = Transport { position_samples: Some(0), ..Transport::default() };
-            let mut seed = 1u32;
+            let mut noise = noise(1);
             while !running.load(Ordering::Relaxed) {
                 let mut block = [0.0f32; BLOCK];
-                for x in &mut block {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    *x = (seed as f32 / u32::MAX as f32 - 0.5) * 0.5;
-                }
+                block.iter_mut().zip(&mut noise).for_each(|(x, n)| *x = n);
                 let (mut l, mut r) = (block, block);
                 transport.playing = playing.load(Ordering::Relaxed);
                 link.apply();
+                link.publish_input(&l, &r);
                 engine.process(&params, &mut l, &mut r, None, &transport, &[]);
                 link.publish(engine.telemetry(&transport), &l, &r);
                 if transport.playing {
@@ -137,12 +134,23 @@ impl Live {
     }
 
     /// Waits (up to 5 s) until `done` holds.
-    pub fn wait_until(&self, what: &str, mut done: impl FnMut() -> bool) {
-        let start = Instant::now();
-        while !done() {
-            assert!(start.elapsed() < Duration::from_secs(5), "timed out waiting until {what}");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+    pub fn wait_until(&self, what: &str, done: impl FnMut() -> bool) {
+        wait_within(Duration::from_secs(5), what, done);
+    }
+
+    /// Waits until the instance has been given `seconds` of audio (its audio thread runs
+    /// faster than real time; the limit only keeps a broken feed from hanging the test).
+    pub fn wait_heard(&self, seconds: f32) {
+        let heard = || self.remote.recent_input().is_some_and(|input| input.seconds() >= seconds);
+        wait_within(Duration::from_secs(60), &format!("the instance heard {seconds} s"), heard);
+    }
+}
+
+fn wait_within(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -150,6 +158,17 @@ impl Drop for Live {
     fn drop(&mut self) {
         self.stop_audio();
     }
+}
+
+/// What the audio thread plays (the same in both channels): uniform noise between -0.25 and
+/// 0.25 from a xorshift generator seeded with `seed`.
+pub fn noise(mut seed: u32) -> impl Iterator<Item = f32> {
+    std::iter::repeat_with(move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        (seed as f32 / u32::MAX as f32 - 0.5) * 0.5
+    })
 }
 
 pub type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;

@@ -4,6 +4,7 @@
 
 mod codette;
 mod live;
+mod preview;
 
 use codette_dsp::modulation::{ModulationConfig, ModulationEngine, Transport};
 use live::{error, param, Live};

@@ -231,10 +231,16 @@ pub struct SuggestResponse {
     suggestions: Vec<Suggestion>,
     /// The highest confidence among them (0 when there are none).
     pub confidence: f32,
+    /// Why the suggestions are not level-neutral, when an instance was heard without enough of
+    /// its input to render them through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_level_matched: Option<String>,
 }
 
 /// Suggestions for what the audio or the instance shows, each a concrete change to the rack
-/// with the evidence it answers; the most confident first.
+/// with the evidence it answers; the most confident first. Each is level-neutral (an output
+/// trim keeps the loudness) when there is audio to render it through: the audio sent, or an
+/// instance's recent input.
 #[utoipa::path(
     post, path = "/codette/suggest", tag = "codette",
     request_body = SuggestRequest,
@@ -250,12 +256,12 @@ async fn codette_suggest(
         .as_deref()
         .filter(|t| Delivery::parse(t).is_some()));
     let context = context(target, request.genre.as_deref().or(request.context.genre.as_deref()))?;
-    let (_, _, mut suggestions) =
+    let (heard, _, mut suggestions) =
         hear_and_judge(&state, &request.listen, request.preset, context, AnalysisType::Quality).await?;
     suggestions.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     suggestions.truncate(request.limit.unwrap_or(usize::MAX));
     let confidence = suggestions.iter().map(|s| s.confidence).fold(0.0, f32::max);
-    Ok(Json(SuggestResponse { suggestions, confidence }))
+    Ok(Json(SuggestResponse { suggestions, confidence, not_level_matched: heard.not_level_matched }))
 }
 
 mod apply;

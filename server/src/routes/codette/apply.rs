@@ -4,7 +4,7 @@
 use super::{judge, AnalysisType};
 use crate::audio::json::AudioData;
 use crate::audio::Audio;
-use crate::codette::{change_error, context, rack, Listen};
+use crate::codette::{change_error, context, rack, recent_input, Listen};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
 use crate::state::{AppState, StopFlag};
@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplyRequest {
-    /// `instance` is required; audio is needed for a preview, and to find `suggestion_id`
-    /// in an analysis of that audio rather than of what the instance plays.
+    /// `instance` is required; audio sent is previewed (else the instance's recent input),
+    /// and `suggestion_id` is found in an analysis of it rather than of what the instance plays.
     #[serde(flatten)]
     pub listen: Listen,
     /// The suggestion as `/codette/suggest` returned it.
@@ -114,9 +114,18 @@ pub(super) async fn codette_apply(
         preview: None,
     };
     if request.preview {
-        let audio = request.listen.audio()?.ok_or_else(|| {
-            ApiError::invalid("missing_field", "a preview needs audio or audio_data", "audio")
-        })?;
+        let audio = match request.listen.audio()? {
+            Some(audio) => audio,
+            None => recent_input(instance.as_ref())
+                .map(|sent| Audio::from_stereo(sent.left, sent.right, sent.sample_rate, 2))
+                .map_err(|why| {
+                    ApiError::invalid(
+                        "missing_field",
+                        format!("a preview needs audio or audio_data: {why}"),
+                        "audio",
+                    )
+                })?,
+        };
         let (tempo, stop) = (state.tempo_bpm(), state.stop.clone());
         let render = move || render_preview(&preset, &next, slots, audio, tempo, &stop);
         response.preview = Some(blocking(render).await?);
