@@ -176,19 +176,16 @@ pub fn named<T>(
 }
 
 /// The rack suggestions are made for: the instance's, else the `preset` sent, else an empty
-/// rack; with its slot count (the plugin's).
-pub fn rack(
-    instance: Option<&Arc<dyn Instance>>,
-    preset: Option<Preset>,
-) -> Result<(Preset, usize), ApiError> {
+/// rack of the plugin's [`SLOT_COUNT`] slots.
+pub fn rack(instance: Option<&Arc<dyn Instance>>, preset: Option<Preset>) -> Result<Preset, ApiError> {
     if let Some(instance) = instance {
-        return Ok((instance.preset()?, SLOT_COUNT));
+        return instance.preset();
     }
     let preset = preset.unwrap_or_else(|| Preset::new(""));
     preset
         .validate(SLOT_COUNT, codette_dsp::modulation::matrix::MACRO_COUNT)
         .map_err(|e| ApiError::invalid("invalid_field", e.message, format!("preset.{}", e.field)))?;
-    Ok((preset, SLOT_COUNT))
+    Ok(preset)
 }
 
 /// A change that does not fit the rack, as the API says it; or the server shutting down, when

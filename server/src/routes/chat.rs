@@ -14,7 +14,6 @@ use codette_assistant::chat::rack::Rack;
 use codette_assistant::chat::{ChatResponse, Context, Perspective};
 use codette_assistant::AnalysisType;
 use codette_dsp::preset::Preset;
-use codette_dsp::rack::SLOT_COUNT;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -96,7 +95,7 @@ async fn chat(
     };
     let (heard, findings, suggestions) = match heard {
         Some(heard) => {
-            let rack = (preset.clone().unwrap_or_else(|| Preset::new("")), SLOT_COUNT);
+            let rack = preset.clone().unwrap_or_else(|| Preset::new(""));
             let (heard, findings, suggestions) =
                 judge(&state, heard, judged, rack, AnalysisType::Quality).await?;
             (Some(heard), findings, if preset.is_some() { suggestions } else { Vec::new() })

@@ -2,10 +2,10 @@
 //! their evidence, suggestions as changes to the rack, and applying one as a single undoable
 //! step (see `codette_assistant`).
 
-use crate::codette::{change_error, context, rack, Heard, Listen};
+use crate::codette::{change_error, context, rack, Heard, Listen, Sent};
 use crate::error::{ApiError, ErrorResponse};
 use crate::extract::{blocking, ApiJson};
-use crate::state::AppState;
+use crate::state::{AppState, StopFlag};
 use axum::extract::State;
 use axum::Json;
 use codette_assistant::{
@@ -14,6 +14,7 @@ use codette_assistant::{
 };
 use codette_dsp::analysis::SpectrumReading;
 use codette_dsp::preset::Preset;
+use codette_dsp::rack::SLOT_COUNT;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -121,7 +122,7 @@ pub(crate) async fn judge(
     state: &AppState,
     heard: Heard,
     context: Context,
-    (preset, slots): (Preset, usize),
+    preset: Preset,
     kinds: AnalysisType,
 ) -> Result<(Heard, Vec<Finding>, Vec<Suggestion>), ApiError> {
     let tempo = state.tempo_bpm();
@@ -129,20 +130,34 @@ pub(crate) async fn judge(
     blocking(move || {
         let findings: Vec<Finding> =
             detect(&heard.measurements, &context).into_iter().filter(|f| kinds.covers(f.id)).collect();
-        let mut suggestions = suggest(&findings, &heard.measurements, &preset, slots, &context);
+        let mut suggestions = suggest(&findings, &heard.measurements, &preset, SLOT_COUNT, &context);
         if let Some(audio) = &heard.audio {
-            let ceiling = context.delivery().ceiling_dbtp();
-            let sound = (audio.left.as_slice(), audio.right.as_slice());
-            let keep_going = || !stop.is_set();
-            let audition = Audition::new(&preset, slots, sound, audio.sample_rate as f32, tempo, &keep_going)
-                .map_err(|e| change_error(e, "preset."))?;
-            for s in &mut suggestions {
-                make_level_neutral(s, &preset, &audition, ceiling).map_err(|e| change_error(e, "preset."))?;
-            }
+            level_neutral(&mut suggestions, &preset, audio, &context, tempo, &stop)?;
         }
         Ok((heard, findings, suggestions))
     })
     .await
+}
+
+/// Gives each suggestion the output trim that keeps the loudness of `audio` through the rack
+/// where it was (the rack without changes rendered once for all of them).
+pub(crate) fn level_neutral(
+    suggestions: &mut [Suggestion],
+    preset: &Preset,
+    audio: &Sent,
+    context: &Context,
+    tempo: f64,
+    stop: &StopFlag,
+) -> Result<(), ApiError> {
+    let ceiling = context.delivery().ceiling_dbtp();
+    let sound = (audio.left.as_slice(), audio.right.as_slice());
+    let keep_going = || !stop.is_set();
+    let audition = Audition::new(preset, SLOT_COUNT, sound, audio.sample_rate as f32, tempo, &keep_going)
+        .map_err(|e| change_error(e, "preset."))?;
+    for s in suggestions {
+        make_level_neutral(s, preset, &audition, ceiling).map_err(|e| change_error(e, "preset."))?;
+    }
+    Ok(())
 }
 
 /// Hears what the request names and judges it on the instance's rack, or else on the preset
@@ -155,9 +170,9 @@ async fn hear_and_judge(
     kinds: AnalysisType,
 ) -> Result<(Heard, Vec<Finding>, Vec<Suggestion>), ApiError> {
     let instance = listen.instance(state)?;
-    let rack = rack(instance.as_ref(), preset)?;
+    let preset = rack(instance.as_ref(), preset)?;
     let heard = listen.hear(state).await?;
-    judge(state, heard, context, rack, kinds).await
+    judge(state, heard, context, preset, kinds).await
 }
 
 /// Measures the audio sent (as a whole programme) or what an instance plays (its live meters),

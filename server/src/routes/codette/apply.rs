@@ -1,7 +1,7 @@
 //! `/codette/apply`: one suggestion made to an instance's rack as a single step of its undo
 //! history, or previewed level-matched without applying it.
 
-use super::{judge, AnalysisType};
+use super::{judge, level_neutral, AnalysisType};
 use crate::audio::json::AudioData;
 use crate::audio::Audio;
 use crate::codette::{change_error, context, rack, recent_input, Listen};
@@ -11,6 +11,7 @@ use crate::state::{AppState, StopFlag};
 use axum::extract::State;
 use axum::Json;
 use codette_assistant::{Audition, RackChange, Suggestion};
+use codette_dsp::rack::SLOT_COUNT;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,21 +77,31 @@ pub(super) async fn codette_apply(
     let instance = request.listen.instance(&state)?.ok_or_else(|| {
         ApiError::invalid("missing_field", "apply needs the instance whose rack to change", "instance")
     })?;
-    let (preset, slots) = rack(Some(&instance), None)?;
+    let preset = rack(Some(&instance), None)?;
     let suggestion = match (request.suggestion, &request.suggestion_id) {
         (Some(s), _) => s,
         (None, Some(id)) => {
             let context = context(request.target.as_deref(), request.genre.as_deref())?;
-            let heard = request.listen.hear(&state).await?;
-            let (_, _, all) =
-                judge(&state, heard, context, (preset.clone(), slots), AnalysisType::Quality).await?;
+            let mut heard = request.listen.hear(&state).await?;
+            // Only the suggestion applied is made level-neutral, not every one judged.
+            let audio = heard.audio.take();
+            let (_, _, all) = judge(&state, heard, context, preset.clone(), AnalysisType::Quality).await?;
             let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
-            all.into_iter().find(|s| &s.id == id).ok_or_else(|| {
+            let mut chosen = all.into_iter().find(|s| &s.id == id).ok_or_else(|| {
                 ApiError::not_found(format!(
                     "no suggestion {id:?} for the current analysis; there are {ids:?}"
                 ))
                 .at("suggestion_id")
-            })?
+            })?;
+            if let Some(audio) = audio {
+                let (tempo, stop, rack) = (state.tempo_bpm(), state.stop.clone(), preset.clone());
+                chosen = blocking(move || {
+                    level_neutral(std::slice::from_mut(&mut chosen), &rack, &audio, &context, tempo, &stop)
+                        .map(|()| chosen)
+                })
+                .await?;
+            }
+            chosen
         }
         (None, None) => {
             return Err(ApiError::invalid("missing_field", "send suggestion or suggestion_id", "suggestion"));
@@ -104,7 +115,7 @@ pub(super) async fn codette_apply(
             "suggestion",
         ));
     };
-    let next = change.apply(&preset, slots).map_err(|e| change_error(e, "suggestion.parameters."))?;
+    let next = change.apply(&preset, SLOT_COUNT).map_err(|e| change_error(e, "suggestion.parameters."))?;
     let undo = format!("/api/instances/{}/undo", request.listen.instance.as_deref().unwrap_or_default());
     let mut response = ApplyResponse {
         suggestion_id: suggestion.id,
@@ -127,7 +138,7 @@ pub(super) async fn codette_apply(
                 })?,
         };
         let (tempo, stop) = (state.tempo_bpm(), state.stop.clone());
-        let render = move || render_preview(&preset, &next, slots, audio, tempo, &stop);
+        let render = move || render_preview(&preset, &next, audio, tempo, &stop);
         response.preview = Some(blocking(render).await?);
         return Ok(Json(response));
     }
@@ -139,7 +150,6 @@ pub(super) async fn codette_apply(
 fn render_preview(
     before: &codette_dsp::preset::Preset,
     after: &codette_dsp::preset::Preset,
-    slots: usize,
     audio: Audio,
     tempo: f64,
     stop: &StopFlag,
@@ -147,7 +157,7 @@ fn render_preview(
     let (rate, channels) = (audio.sample_rate, audio.channels.len());
     let (left, right) = audio.into_stereo();
     let keep_going = || !stop.is_set();
-    let p = Audition::new(before, slots, (&left, &right), rate as f32, tempo, &keep_going)
+    let p = Audition::new(before, SLOT_COUNT, (&left, &right), rate as f32, tempo, &keep_going)
         .and_then(|audition| audition.preview(after))
         .map_err(|e| change_error(e, "suggestion.parameters."))?;
     let (l, r) = p.audio;
