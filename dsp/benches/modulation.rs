@@ -150,7 +150,7 @@ fn main() {
     }
     // Runs interleaved, best of each: a machine whose load drifts during the benchmark then
     // slows all three alike instead of whichever ran last.
-    let runs = 5;
+    let runs = 15;
     let (mut plain, mut routes, mut automation) = (0.0f64, 0.0f64, 0.0f64);
     for _ in 0..runs {
         plain = plain.max(realtime_factor(&Workload::Plain, 1));
