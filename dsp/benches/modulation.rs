@@ -4,7 +4,8 @@
 //! 512-sample blocks, transport playing at 120 bpm. Prints ×realtime for: the plain chain;
 //! the chain with 16 active routes (4 LFOs, 2 followers, 2 macros) to parameters across it;
 //! and the chain with a host automation event every 64 samples (the host splits the block
-//! there and the parameter changes), with each one's cost over the plain chain.
+//! there and the parameter changes), with each one's cost over the plain chain. The same
+//! 64-sample calls without any change show how much of that is the splitting alone.
 
 use codette_dsp::chain::{build_rack, SlotConfig};
 use codette_dsp::modulated_rack::ModulatedRack;
@@ -76,6 +77,8 @@ enum Workload {
     Plain,
     Routes,
     Automation,
+    /// The calls of `Automation` without its changes.
+    Split,
 }
 
 impl Workload {
@@ -84,6 +87,7 @@ impl Workload {
             "plain" => Some(Self::Plain),
             "routes" => Some(Self::Routes),
             "automation" => Some(Self::Automation),
+            "split" => Some(Self::Split),
             _ => None,
         }
     }
@@ -120,7 +124,7 @@ fn realtime_factor(workload: &Workload, runs: usize) -> f64 {
             ..Transport::default()
         };
         let step = match workload {
-            Workload::Automation => AUTOMATION_INTERVAL,
+            Workload::Automation | Workload::Split => AUTOMATION_INTERVAL,
             _ => BLOCK,
         };
         let start = Instant::now();
@@ -149,13 +153,14 @@ fn main() {
         return;
     }
     // Runs interleaved, best of each: a machine whose load drifts during the benchmark then
-    // slows all three alike instead of whichever ran last.
+    // slows all four alike instead of whichever ran last.
     let runs = 15;
-    let (mut plain, mut routes, mut automation) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut plain, mut routes, mut automation, mut split) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for _ in 0..runs {
         plain = plain.max(realtime_factor(&Workload::Plain, 1));
         routes = routes.max(realtime_factor(&Workload::Routes, 1));
         automation = automation.max(realtime_factor(&Workload::Automation, 1));
+        split = split.max(realtime_factor(&Workload::Split, 1));
     }
     let cost = |x: f64| (plain / x - 1.0) * 100.0;
     println!("chain of all 19, no modulation        {plain:>8.1} x realtime");
@@ -164,5 +169,6 @@ fn main() {
         cost(routes)
     );
     println!("  with host automation every {AUTOMATION_INTERVAL} samples {automation:>8.1} x realtime  (+{:.1} % time, target <= 10 %)", cost(automation));
+    println!("    of which the host's {AUTOMATION_INTERVAL}-sample calls alone {split:>5.1} x realtime  (+{:.1} % time)", cost(split));
     println!("workload: {SECONDS} s of stereo noise at {SAMPLE_RATE} Hz in {BLOCK}-sample blocks, defaults, best of {runs} interleaved runs");
 }
