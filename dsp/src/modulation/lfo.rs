@@ -228,6 +228,8 @@ impl Lfo {
 
     /// Sets the value for the tick's first sample (unless `evaluate` is false: nobody listens),
     /// then moves `n` samples on. `note_on` is the offset of the tick's last note-on, if any.
+    /// Inlined into the engine's tick: four LFOs at every tick of 32 samples paid a call each.
+    #[inline]
     pub(crate) fn tick(
         &mut self,
         t: &Transport,
