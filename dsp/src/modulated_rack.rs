@@ -232,19 +232,21 @@ impl ModulatedRack {
     /// tick order) into `by_slot`.
     fn group_by_slot(&mut self) {
         let slots = self.slot_next.len();
-        self.slot_start.fill(0);
+        // Sliced to their lengths, so that the compiler sees the slot tests cover the indices.
+        let (start, next) = (&mut self.slot_start[..=slots], &mut self.slot_next[..slots]);
+        start.fill(0);
         for v in self.values.iter().filter(|v| v.slot < slots) {
-            self.slot_start[v.slot + 1] += 1;
+            start[v.slot + 1] += 1;
         }
         for s in 0..slots {
-            self.slot_start[s + 1] += self.slot_start[s];
+            start[s + 1] += start[s];
         }
-        self.slot_next.copy_from_slice(&self.slot_start[..slots]);
+        next.copy_from_slice(&start[..slots]);
         for v in self.values.iter().filter(|v| v.slot < slots) {
-            self.by_slot[self.slot_next[v.slot]] = *v;
-            self.slot_next[v.slot] += 1;
+            self.by_slot[next[v.slot]] = *v;
+            next[v.slot] += 1;
         }
-        self.slot_next.copy_from_slice(&self.slot_start[..slots]);
+        next.copy_from_slice(&start[..slots]);
     }
 
     /// Runs the rack through a segment slot by slot: a slot without modulated targets in one go
@@ -267,9 +269,9 @@ impl ModulatedRack {
             }
             // The slot's own values, in tick order: those of ticks that start in this chunk (or
             // were cut by its start, whose values the previous chunk applied already).
-            let (next, end) = (&mut next[index], slot_start[index + 1]);
+            let next = &mut next[index];
             let mut from = 0;
-            while let Some(value) = by_slot[*next..end].first() {
+            for value in &by_slot[*next..slot_start[index + 1]] {
                 let start = tick_starts[value.tick];
                 if start >= offset + CHUNK {
                     break;

@@ -195,13 +195,14 @@ impl Slot {
             }
         }
         let target = self.engaged_target();
-        let latency = self.latency();
         let engaged = self.engaged == 1.0 && target == 1.0;
         if engaged && self.mix.is_steady() && self.mix.value() == 1.0 {
             // The common case costs nothing beyond the effect: no dry mix, and trims that are
             // constants unless they glide. The dry delay only records the input, so that a
-            // later mix or bypass change finds its history aligned.
-            if latency > 0 {
+            // later mix or bypass change finds its history aligned. (The latency is asked
+            // here, after the tests: asked before, the effect's call made the compiler save
+            // and restore their operands at every call, and modulation calls every 32 samples.)
+            if self.latency() > 0 {
                 for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
                     block.iter().for_each(|x| line.write(*x));
                 }
@@ -214,7 +215,7 @@ impl Slot {
             }
             return;
         }
-        self.process_mixed(left, right, scratch, target, latency);
+        self.process_mixed(left, right, scratch, target, self.latency());
     }
 
     /// The rest of [`process`](Self::process): a wire, a wet/dry mix or a fade. Out of line, so

@@ -68,11 +68,15 @@ pub struct AnchoredRamp<const PERIOD: usize> {
     ramp: PeriodRamp<PERIOD>,
     /// Samples of the current period done.
     phase: usize,
+    /// [`is_steady`](Self::is_steady), found again after every change: it is asked several
+    /// times per call of every slot and reverb (a modulated one is called every 32 samples),
+    /// where the flag costs a load and finding it three comparisons.
+    steady: bool,
 }
 
 impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
     pub fn new(value: f32, sample_rate: f32) -> Self {
-        Self { ramp: PeriodRamp::new(value, sample_rate), phase: 0 }
+        Self { ramp: PeriodRamp::new(value, sample_rate), phase: 0, steady: true }
     }
 
     /// Glides from the value reached so far toward `target`, starting with the next sample.
@@ -88,12 +92,14 @@ impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
         smoothed.snap();
         smoothed.set_target(target);
         (self.ramp.start, self.ramp.step, self.phase) = (now, 0.0, 0);
+        self.steady = self.find_steady();
     }
 
     /// Jumps to the target, at once.
     pub fn snap(&mut self) {
         self.ramp.snap();
         self.phase = 0;
+        self.steady = self.find_steady();
     }
 
     /// The value of every sample while [`is_steady`](Self::is_steady).
@@ -102,7 +108,12 @@ impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
     }
 
     /// Whether the value stays what it is until the target changes.
+    #[inline]
     pub fn is_steady(&self) -> bool {
+        self.steady
+    }
+
+    fn find_steady(&self) -> bool {
         let r = &self.ramp;
         r.step == 0.0 && r.smoothed.is_settled() && r.start == r.smoothed.current()
     }
@@ -130,6 +141,7 @@ impl<const PERIOD: usize> AnchoredRamp<PERIOD> {
             }
             (self.phase, done) = ((j + n) % PERIOD, done + n);
         }
+        self.steady = self.find_steady();
     }
 }
 

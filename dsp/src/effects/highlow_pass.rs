@@ -45,17 +45,28 @@ impl Shape {
         self.order.div_ceil(2)
     }
 
-    /// The sections of the Butterworth filter: each pair of complex poles as a biquad with the
-    /// pair's Q = 1 / (2 cos ψ), ψ its angle from the negative real axis ((2k - 1)π/2n for even
-    /// orders, kπ/n for odd ones), and for odd orders the real pole as a first-order section.
-    /// All are prewarped to the same cutoff, so the cascade is exactly the bilinear transform
-    /// of the analog Butterworth filter: -3 dB at the cutoff whatever the order.
-    fn design(self, cutoff: f32, sample_rate: f32) -> [Coefficients; MAX_SECTIONS] {
+    /// The Q of each pair of complex poles of the Butterworth filter: 1 / (2 cos ψ), ψ the
+    /// pair's angle from the negative real axis ((2k - 1)π/2n for even orders, kπ/n for odd
+    /// ones). Fixed by the order, so a filter finds them once rather than at every update.
+    fn pair_qs(self) -> [f32; MAX_SECTIONS] {
+        let n = self.order;
+        let mut qs = [0.0; MAX_SECTIONS];
+        for (k, q) in qs.iter_mut().enumerate().take(n / 2) {
+            let angle = (2 * k + 1 + n % 2) as f32 * PI / (2 * n) as f32;
+            *q = 0.5 / angle.cos();
+        }
+        qs
+    }
+
+    /// The sections of the Butterworth filter: each pair of complex poles (Q from
+    /// [`pair_qs`](Self::pair_qs)) as a biquad, and for odd orders the real pole as a
+    /// first-order section. All are prewarped to the same cutoff, so the cascade is exactly the
+    /// bilinear transform of the analog Butterworth filter: -3 dB at the cutoff whatever the
+    /// order.
+    fn design(self, qs: &[f32; MAX_SECTIONS], cutoff: f32, sample_rate: f32) -> [Coefficients; MAX_SECTIONS] {
         let (n, w) = (self.order, Angle::new(cutoff, sample_rate));
         let mut sections = [Coefficients::IDENTITY; MAX_SECTIONS];
-        for (k, section) in sections.iter_mut().enumerate().take(n / 2) {
-            let angle = (2 * k + 1 + n % 2) as f32 * PI / (2 * n) as f32;
-            let q = 0.5 / angle.cos();
+        for (section, &q) in sections.iter_mut().zip(qs).take(n / 2) {
             *section =
                 if self.lowpass { Coefficients::lowpass_at(w, q) } else { Coefficients::highpass_at(w, q) };
         }
@@ -73,21 +84,25 @@ impl Shape {
 #[derive(Clone, Copy)]
 struct Filter {
     shape: Shape,
+    qs: [f32; MAX_SECTIONS],
     sections: [StereoBiquad; MAX_SECTIONS],
 }
 
 impl Filter {
     /// A filter with a cleared state.
     fn new(shape: Shape, cutoff: f32, sample_rate: f32) -> Self {
+        let qs = shape.pair_qs();
         let mut sections = [StereoBiquad::default(); MAX_SECTIONS];
-        for (s, c) in sections.iter_mut().zip(shape.design(cutoff, sample_rate)) {
+        for (s, c) in sections.iter_mut().zip(shape.design(&qs, cutoff, sample_rate)) {
             s.restart(c);
         }
-        Self { shape, sections }
+        Self { shape, qs, sections }
     }
 
+    /// Ramps the sections in use (the others are never run: a new shape builds a new filter).
     fn ramp_to(&mut self, cutoff: f32, sample_rate: f32) {
-        for (s, c) in self.sections.iter_mut().zip(self.shape.design(cutoff, sample_rate)) {
+        let design = self.shape.design(&self.qs, cutoff, sample_rate);
+        for (s, c) in self.sections.iter_mut().zip(design).take(self.shape.sections()) {
             s.ramp_to(c, UPDATE_INTERVAL);
         }
     }

@@ -224,6 +224,7 @@ impl ModulationEngine {
     /// its normalized value for this tick: the combination rule of the module documentation,
     /// where the base is the lane's value if there is one and `host_base(target)` otherwise.
     /// Targets with a lane but no route get the lane's value. Allocation-free.
+    #[inline]
     pub fn for_each_target(
         &self,
         mut host_base: impl FnMut(usize) -> f32,

@@ -213,6 +213,7 @@ impl Matrix {
     /// Calls `apply(target, value)` for every target with an enabled route, where `value` is
     /// [`combine`]`(base(target), Σ depth · source mapped to the route's polarity)`.
     /// Allocation-free.
+    #[inline]
     pub fn modulate(
         &self,
         sources: &SourceValues,
