@@ -50,7 +50,7 @@ impl Smoothed {
 
     /// Advances one sample and returns the new value.
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn next_sample(&mut self) -> f32 {
         if self.current != self.target {
             let next = self.target + (self.current - self.target) * self.coeff;
             // f32 rounding can stall a glide a few ulps short of the target.
@@ -78,42 +78,6 @@ impl Smoothed {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reaches_target_within_smoothing_time_without_jumping() {
-        let sr = 48_000.0;
-        let mut s = Smoothed::new(0.0, sr);
-        s.set_target(1.0);
-        let first = s.next();
-        assert!(first > 0.0 && first < 0.01, "first step {first} is a jump");
-        let n = (SMOOTHING_MS * 0.001 * sr) as usize;
-        let mut v = first;
-        for _ in 1..n {
-            v = s.next();
-        }
-        assert!((v - 1.0).abs() < 2e-3, "after {n} samples at {v}");
-        for _ in 0..n * 3 {
-            s.next();
-        }
-        assert!(s.is_settled(), "{} vs {}", s.current(), s.target());
-    }
-
-    #[test]
-    fn advance_matches_per_sample_steps() {
-        let mut a = Smoothed::new(-20.0, 44_100.0);
-        let mut b = a;
-        a.set_target(6.0);
-        b.set_target(6.0);
-        for _ in 0..32 {
-            a.next();
-        }
-        assert!((a.current() - b.advance(32)).abs() < 1e-4);
-    }
-}
-
 /// `base^n` by repeated squaring. Not `powi`: the compiler folds `powi` of constants in higher
 /// precision than it computes at run time, so the same glide could round differently where its
 /// settings happen to be known at compile time. Products fold exactly as they run.
@@ -127,4 +91,40 @@ fn power(mut base: f32, mut n: usize) -> f32 {
         n >>= 1;
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reaches_target_within_smoothing_time_without_jumping() {
+        let sr = 48_000.0;
+        let mut s = Smoothed::new(0.0, sr);
+        s.set_target(1.0);
+        let first = s.next_sample();
+        assert!(first > 0.0 && first < 0.01, "first step {first} is a jump");
+        let n = (SMOOTHING_MS * 0.001 * sr) as usize;
+        let mut v = first;
+        for _ in 1..n {
+            v = s.next_sample();
+        }
+        assert!((v - 1.0).abs() < 2e-3, "after {n} samples at {v}");
+        for _ in 0..n * 3 {
+            s.next_sample();
+        }
+        assert!(s.is_settled(), "{} vs {}", s.current(), s.target());
+    }
+
+    #[test]
+    fn advance_matches_per_sample_steps() {
+        let mut a = Smoothed::new(-20.0, 44_100.0);
+        let mut b = a;
+        a.set_target(6.0);
+        b.set_target(6.0);
+        for _ in 0..32 {
+            a.next_sample();
+        }
+        assert!((a.current() - b.advance(32)).abs() < 1e-4);
+    }
 }

@@ -226,19 +226,7 @@ impl Engine {
                 }
             }
             None => {}
-            // Offline there is no deadline: building here is what makes the render exact. It
-            // waits (a block or so) only while retired instances cannot be disposed of.
-            Some(effect) if self.offline => {
-                if self.loader.disposal_room() >= 2 {
-                    let spec = EFFECTS[effect];
-                    let sample_rate = self.player.rack.sample_rate();
-                    let built = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
-                    self.install(
-                        params,
-                        Built { slot, effect, installed: Installed { spec, effect: built } },
-                    );
-                }
-            }
+            Some(effect) if self.offline => self.build_here(params, slot, effect),
             Some(effect) if self.in_flight[slot] != Some(effect) => {
                 let sample_rate = self.player.rack.sample_rate();
                 if self.loader.request(Request { slot, effect, sample_rate }) {
@@ -246,6 +234,17 @@ impl Engine {
                 }
             }
             Some(_) => {}
+        }
+    }
+
+    /// Offline there is no deadline: building on this thread is what makes the render exact.
+    /// It waits (a block or so) only while retired instances cannot be disposed of.
+    fn build_here(&mut self, params: &RackParams, slot: usize, effect: usize) {
+        if self.loader.disposal_room() >= 2 {
+            let spec = EFFECTS[effect];
+            let sample_rate = self.player.rack.sample_rate();
+            let built = nice_plug::util::permit_alloc(|| (spec.build)(sample_rate));
+            self.install(params, Built { slot, effect, installed: Installed { spec, effect: built } });
         }
     }
 

@@ -38,7 +38,8 @@ struct Server {
 
 enum State {
     NotStarted,
-    Running(ServerHandle),
+    /// Boxed: the handle is ten times the size of the other states.
+    Running(Box<ServerHandle>),
     Disabled,
     Failed(String),
 }
@@ -154,7 +155,7 @@ impl Global {
                     start_with(config, registry, hub, transport)
                 }));
                 match attempt {
-                    Ok(Ok(handle)) => State::Running(handle),
+                    Ok(Ok(handle)) => State::Running(Box::new(handle)),
                     Ok(Err(error)) => State::Failed(error.to_string()),
                     Err(_) => State::Failed("the server panicked while starting".into()),
                 }

@@ -35,7 +35,7 @@ pub async fn run(state: AppState) {
         if state.hub.receiver_count(METERS) > 0 {
             publish(&state, METERS, |i| i.meters().ok());
         }
-        if tick % SPECTRUM_EVERY == 0 && state.hub.receiver_count(SPECTRUM) > 0 {
+        if tick.is_multiple_of(SPECTRUM_EVERY) && state.hub.receiver_count(SPECTRUM) > 0 {
             publish(&state, SPECTRUM, |i| i.spectrum().ok());
         }
     }

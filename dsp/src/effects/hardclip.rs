@@ -76,7 +76,7 @@ const CHUNK: usize = crate::rack::CHUNK;
 /// reported as latency, and a slot whose effect has latency records its dry input sample by
 /// sample, which alone costs more than the whole path. The largest gain, at Nyquist and for
 /// any input, is 2.55: treble transients meet the threshold that much sooner.
-const EMPHASIS: [f32; 5] = [1.52568546, -0.737248111, 0.245314029, -0.0377518892, 0.00400050716];
+const EMPHASIS: [f32; 5] = [1.525_685_4, -0.737_248_1, 0.245_314_03, -0.037_751_89, 0.004_000_507_3];
 /// Input samples before the chunk that the ADAA path reads: the FIR's memory, and the first
 /// line's start.
 const HISTORY: usize = EMPHASIS.len();
@@ -155,7 +155,7 @@ impl HardClip {
             if s.is_settled() {
                 values.fill(s.current());
             } else {
-                values.iter_mut().for_each(|v| *v = s.next());
+                values.iter_mut().for_each(|v| *v = s.next_sample());
             }
         };
         follow(&mut self.threshold, &mut self.thresholds[..n]);

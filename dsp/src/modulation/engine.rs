@@ -280,7 +280,7 @@ impl ModulationEngine {
         }
         self.held = previous.held;
         let polarity = self.sources.lfo_polarity;
-        self.sources = previous.sources.clone();
+        self.sources = previous.sources;
         self.sources.lfo_polarity = polarity;
         for (i, lfo) in self.lfos.iter().enumerate() {
             self.sources.lfo[i] = lfo.value();
