@@ -14,9 +14,10 @@ use codette_rack::params::RackParams;
 use nice_plug::prelude::*;
 use std::time::Instant;
 
-const SR: f32 = 48_000.0;
-const SECONDS: usize = 60;
-const BLOCK: usize = 512;
+#[path = "../../dsp/benches/workload.rs"]
+mod workload;
+use workload::{stereo_noise, BLOCK, SAMPLE_RATE as SR, SECONDS};
+
 const AUTOMATION_INTERVAL: usize = 64;
 const CHAIN: [&str; 8] =
     ["eq3band", "compressor", "saturation", "limiter", "simple_delay", "reverb", "gate", "hardclip"];
@@ -24,17 +25,6 @@ const CHAIN: [&str; 8] =
 fn set(params: &RackParams, id: &str, normalized: f32) {
     let (_, ptr, _) = params.param_map().into_iter().find(|(pid, _, _)| pid == id).expect(id);
     unsafe { ptr._internal_set_normalized_value(normalized) };
-}
-
-fn noise(len: usize, mut seed: u32) -> Vec<f32> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 * 2.0 - 1.0) * 0.5
-        })
-        .collect()
 }
 
 /// ×realtime of one run; `automated` calls the engine every 64 samples with a new threshold.
@@ -47,8 +37,7 @@ fn realtime_factor(automated: bool) -> f64 {
     let mut engine = Engine::new(&params, SR, true).unwrap();
     let (_, threshold, _) =
         params.param_map().into_iter().find(|(id, _, _)| id == "s2_compressor_threshold").unwrap();
-    let len = SECONDS * SR as usize;
-    let (mut left, mut right) = (noise(len, 1), noise(len, 2));
+    let (mut left, mut right) = stereo_noise();
     let step = if automated { AUTOMATION_INTERVAL } else { BLOCK };
     let mut transport = Transport {
         playing: true,
