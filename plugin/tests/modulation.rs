@@ -183,3 +183,27 @@ fn settings_changed_while_playing_reach_the_audio_thread() {
     let expected = 0.01 * db_to_gain(trim_db(0.75));
     assert!((out[9599] / expected - 1.0).abs() < 1e-4, "{} vs {expected}", out[9599]);
 }
+
+/// Removing a route hands its target back to the host: the engine follows a host value only
+/// when it changes, so it must send every value again when the modulation changes.
+#[test]
+fn a_target_whose_route_is_removed_returns_to_the_hosts_value() {
+    let params = two_wires();
+    set(&params, "s1_out", 0.25);
+    params
+        .modulation
+        .set(ModulationConfig {
+            routes: vec![route(Source::Macro(0), "s1_out", 0.5, Polarity::Unipolar)],
+            ..ModulationConfig::default()
+        })
+        .unwrap();
+    set(&params, "macro1", 1.0);
+    let mut engine = Engine::new(&params, SR, false).unwrap();
+    let out = render(&mut engine, &params, &vec![0.01; 9600], 480, playing());
+    let modulated = 0.01 * db_to_gain(trim_db(0.75));
+    assert!((out[9599] / modulated - 1.0).abs() < 1e-4, "modulated: {} vs {modulated}", out[9599]);
+    params.modulation.set(ModulationConfig::default()).unwrap();
+    let out = render(&mut engine, &params, &vec![0.01; 9600], 480, playing());
+    let host = 0.01 * db_to_gain(trim_db(0.25));
+    assert!((out[9599] / host - 1.0).abs() < 1e-4, "after removal: {} vs {host}", out[9599]);
+}
