@@ -1,6 +1,6 @@
 //! Smoothed parameters applied as linear ramps across control periods.
 //!
-//! [`Smoothed::next`] at every sample is a recursion of its own: a chain of dependent
+//! [`Smoothed::next_sample`] at every sample is a recursion of its own: a chain of dependent
 //! operations that keeps the loop it sits in from running in SIMD and costs more than the
 //! arithmetic it feeds. That is rare for a knob, but modulation moves its targets all the time.
 //! A ramp follows the smoother once per period and interpolates linearly in between: exact
