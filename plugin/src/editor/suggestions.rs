@@ -3,10 +3,10 @@
 //! made exactly as the API's `/codette/apply` makes it: the suggestion's rack change applied to
 //! the rack's preset, loaded as one undo step.
 //!
-//! A preview is level-matched as the API's suggestions for an instance are: the change gets
-//! the output trim that keeps the loudness of the instance's recent input through the rack
-//! (`make_level_neutral`), so that a louder change does not win for being louder. Finding the
-//! trim takes a few renders of ten seconds of audio, on a thread of its own.
+//! A change is level-matched, previewed or applied at once, as the API's suggestions for an
+//! instance are: it gets the output trim that keeps the loudness of the instance's recent input
+//! through the rack (`make_level_neutral`), so that a louder change does not win for being
+//! louder. Finding the trim takes a few renders of ten seconds of audio, on a thread of its own.
 
 use super::View;
 use crate::params::SLOT_COUNT;
@@ -31,6 +31,14 @@ struct Matching {
     original: Suggestion,
     before: Preset,
     neutral: Receiver<Result<Suggestion, String>>,
+    then: Then,
+}
+
+/// What loading a level-neutral change is for.
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    Preview,
+    Apply,
 }
 
 impl Suggestions {
@@ -81,16 +89,22 @@ impl Suggestions {
             }
             Err(TryRecvError::Disconnected) => Err("the level-matching thread stopped".to_string()),
         };
-        let Matching { original, before, .. } = self.matching.take().expect("matching");
+        let Matching { original, before, then, .. } = self.matching.take().expect("matching");
         self.message = match result.and_then(|neutral| {
             load(view, &neutral, &before)?;
             Ok(added_trim(&original, &neutral, &before))
         }) {
             Ok(trim) => {
-                self.previewing = Some((original.id, before));
-                Some(match trim {
+                let matched = match trim {
                     Some(db) => format!("level-matched: {db:+.1} dB"),
                     None => "level-matched: no trim needed".to_string(),
+                };
+                Some(match then {
+                    Then::Preview => {
+                        self.previewing = Some((original.id, before));
+                        matched
+                    }
+                    Then::Apply => applied(&original, &matched),
                 })
             }
             Err(e) => Some(e),
@@ -102,32 +116,43 @@ impl Suggestions {
             let idle = self.previewing.is_none() && self.matching.is_none();
             let this = self.previewing.as_ref().is_some_and(|(id, _)| *id == s.id);
             if ui.add_enabled(idle, egui::Button::new(format!("Preview {}", s.id))).clicked() {
-                self.message = self.preview(view, s, ceiling_dbtp).err();
+                self.message = self.level_match(view, s, ceiling_dbtp, Then::Preview).err();
             }
             if ui.add_enabled(this || idle, egui::Button::new(format!("Apply {}", s.id))).clicked() {
                 // A previewed change is loaded already (level-neutral, as an undo step):
                 // applying keeps it.
-                let applied = if self.previewing.take().is_some() {
-                    Ok(())
+                self.message = if self.previewing.take().is_some() {
+                    Some(applied(s, "as previewed"))
                 } else {
-                    view.remote.preset().map_err(|e| e.to_string()).and_then(|now| load(view, s, &now))
+                    self.level_match(view, s, ceiling_dbtp, Then::Apply).err()
                 };
-                self.message =
-                    Some(applied.map_or_else(|e| e, |()| format!("Applied {}; Undo takes it back", s.title)));
             }
         });
     }
 
-    /// Starts finding the suggestion's trim on the instance's recent input; without enough of
-    /// it, loads the suggestion as it is and says why it is not level-matched.
-    fn preview(&mut self, view: &View, s: &Suggestion, ceiling_dbtp: f32) -> Result<(), String> {
+    /// Starts finding the suggestion's trim on the instance's recent input, to load it when
+    /// found; without enough input, loads the suggestion as it is and says why it is not
+    /// level-matched.
+    fn level_match(
+        &mut self,
+        view: &View,
+        s: &Suggestion,
+        ceiling_dbtp: f32,
+        then: Then,
+    ) -> Result<(), String> {
         let before = view.remote.preset().map_err(|e| e.to_string())?;
         let heard = match recent_input(view.remote) {
             Ok(heard) => heard,
             Err(why) => {
                 load(view, s, &before)?;
-                self.previewing = Some((s.id.clone(), before));
-                return Err(format!("not level-matched: {why}"));
+                let unmatched = format!("not level-matched: {why}");
+                return Err(match then {
+                    Then::Preview => {
+                        self.previewing = Some((s.id.clone(), before));
+                        unmatched
+                    }
+                    Then::Apply => applied(s, &unmatched),
+                });
             }
         };
         let tempo = view.telemetry.map_or(120.0, |t| t.transport.tempo_bpm);
@@ -145,9 +170,14 @@ impl Suggestions {
                 let _ = results.send(result);
             })
             .map_err(|e| format!("could not level-match: {e}"))?;
-        self.matching = Some(Matching { original: s.clone(), before, neutral: receiver });
+        self.matching = Some(Matching { original: s.clone(), before, neutral: receiver, then });
         Ok(())
     }
+}
+
+/// What the panel says of an applied suggestion.
+fn applied(s: &Suggestion, how: &str) -> String {
+    format!("Applied {} ({how}); Undo takes it back", s.title)
 }
 
 /// The rack `from` with the suggestion's change, loaded as one undo step.

@@ -191,5 +191,19 @@ fn a_preview_is_level_matched_on_what_the_rack_heard() {
     harness.get_by_label(&format!("Apply {}", suggestion.id)).click();
     harness.run();
     assert_eq!(fixture.remote.preset().unwrap(), previewed);
+
+    // Applied without a preview, the change is level-matched the same way.
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(fixture.remote.preset().unwrap(), before, "undone");
+    harness.get_by_label(&format!("Apply {}", suggestion.id)).click();
+    let said = format!("Applied {} (level-matched: {trim:+.1} dB); Undo takes it back", suggestion.title);
+    let start = std::time::Instant::now();
+    while harness.query_by_label(&said).is_none() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the trim is found");
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(fixture.remote.preset().unwrap(), previewed);
     fixture.remote.deactivate(audio);
 }
