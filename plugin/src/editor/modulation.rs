@@ -6,13 +6,15 @@
 use super::combo::pick;
 use super::View;
 use crate::modulation_store::targets;
+use crate::remote::link::Telemetry;
 use codette_dsp::modulation::envelope::{Adsr, ENVELOPE_COUNT};
 use codette_dsp::modulation::lfo::{splitmix64, LFO_COUNT};
 use codette_dsp::modulation::{
-    map_polarity, Curve, LfoRate, LfoShape, Matrix, ModulationConfig, Polarity, SourceValues,
+    map_polarity, AutomationLane, Curve, LfoRate, LfoShape, Matrix, ModulationConfig, Polarity, SourceValues,
 };
 use codette_server::Instance;
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
+use std::collections::BTreeMap;
 
 const SHAPES: [(LfoShape, &str); 7] = [
     (LfoShape::Sine, "Sine"),
@@ -28,13 +30,30 @@ pub const POLARITIES: [(Polarity, &str); 2] =
 /// Points drawn per curve.
 const POINTS: usize = 240;
 
-/// Where the modulation has a target now: the audio thread's source values through the
-/// matrix's own rule, from the host's value `base`; `None` when no route moves it.
-pub fn modulated(matrix: &Matrix, sources: &SourceValues, target: &str, base: f32) -> Option<f32> {
+/// Where the modulation has a target now, as the audio thread found it for its last block: the
+/// target's automation lane at the transport's position (else the host's value `base`), moved
+/// by the source values through the matrix's own rule; `None` when no lane or route moves it.
+pub fn modulated(
+    matrix: &Matrix,
+    lanes: &BTreeMap<String, AutomationLane>,
+    now: &Telemetry,
+    target: &str,
+    base: f32,
+) -> Option<f32> {
     let index = targets().resolve(target)?;
-    let mut value = None;
+    let position = now.transport.position_samples.map(|p| p.max(0) as u64);
+    let mut value = lanes.get(target).zip(position).map(|(lane, time)| lane.value_at(time));
+    let base = value.unwrap_or(base);
     if matrix.has_target(index) {
-        matrix.modulate(sources, |_| base, |t, v| value = value.or((t == index).then_some(v)));
+        matrix.modulate(
+            &now.sources,
+            |_| base,
+            |t, v| {
+                if t == index {
+                    value = Some(v);
+                }
+            },
+        );
     }
     value
 }
@@ -181,7 +200,7 @@ fn to_screen(rect: Rect, x: f32, y: f32) -> Pos2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codette_dsp::modulation::{Route, Source};
+    use codette_dsp::modulation::{AutomationPoint, Interpolation, Route, Source};
 
     fn route(source: Source, target: &str, depth: f32, mapping: Polarity) -> Route {
         Route { source, target: target.into(), depth, mapping, enabled: true }
@@ -197,15 +216,44 @@ mod tests {
         ];
         let resolve = |id: &str| targets().resolve(id);
         let matrix = Matrix::new(&routes, &resolve).unwrap();
-        let mut sources = SourceValues::default();
-        sources.lfo[0] = 0.6;
-        sources.macros[2] = 0.9;
+        let mut now = Telemetry::default();
+        now.sources.lfo[0] = 0.6;
+        now.sources.macros[2] = 0.9;
+        let lanes = BTreeMap::new();
+        let ring = |target, base| modulated(&matrix, &lanes, &now, target, base);
         // 0.2 + 0.5 × 0.6 − 0.25 × 0.8 = 0.3
-        let mix = modulated(&matrix, &sources, "s1_mix", 0.2).unwrap();
+        let mix = ring("s1_mix", 0.2).unwrap();
         assert!((mix - 0.3).abs() < 1e-6, "{mix}");
         // Clamped to the range: 0.5 + 0.9.
-        assert_eq!(modulated(&matrix, &sources, "s2_in", 0.5), Some(1.0));
-        assert_eq!(modulated(&matrix, &sources, "s1_out", 0.5), None, "no route: no ring");
-        assert_eq!(modulated(&matrix, &sources, "no_such_param", 0.5), None);
+        assert_eq!(ring("s2_in", 0.5), Some(1.0));
+        assert_eq!(ring("s1_out", 0.5), None, "no route: no ring");
+        assert_eq!(ring("no_such_param", 0.5), None);
+    }
+
+    /// A lane stands in for the host's value, at the position the audio thread played, and
+    /// routes move it from there.
+    #[test]
+    fn a_ring_follows_an_automation_lane_at_the_transports_position() {
+        let mut lane = AutomationLane::default();
+        for (time_samples, value) in [(0, 0.2), (48_000, 0.6)] {
+            lane.insert(AutomationPoint { time_samples, value, interpolation: Interpolation::Linear })
+                .unwrap();
+        }
+        let lanes = BTreeMap::from([("s1_out".to_string(), lane.clone()), ("s1_mix".to_string(), lane)]);
+        let resolve = |id: &str| targets().resolve(id);
+        let matrix =
+            Matrix::new(&[route(Source::Macro(0), "s1_mix", 0.5, Polarity::Unipolar)], &resolve).unwrap();
+        let mut now = Telemetry::default();
+        now.sources.macros[0] = 0.5;
+        now.transport.position_samples = Some(12_000);
+        // A quarter of the way from 0.2 to 0.6, whatever the host's value.
+        let out = modulated(&matrix, &lanes, &now, "s1_out", 0.9).unwrap();
+        assert!((out - 0.3).abs() < 1e-6, "{out}");
+        // The lane's 0.3, plus 0.5 × 0.5.
+        let mix = modulated(&matrix, &lanes, &now, "s1_mix", 0.9).unwrap();
+        assert!((mix - 0.55).abs() < 1e-6, "{mix}");
+        // Without a position (no transport), the lane is not played: the host's value holds.
+        now.transport.position_samples = None;
+        assert_eq!(modulated(&matrix, &lanes, &now, "s1_out", 0.9), None);
     }
 }

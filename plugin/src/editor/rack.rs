@@ -106,10 +106,9 @@ impl RackPanel {
 }
 
 fn knob(ui: &mut Ui, view: &View, param: &SpecParam, name: &str, target: &str) {
-    let moved = view
-        .telemetry
-        .as_ref()
-        .and_then(|t| modulated(&view.matrix, &t.sources, target, param.spec().normalize(param.plain())));
+    let moved = view.telemetry.as_ref().and_then(|t| {
+        modulated(&view.matrix, &view.modulation.lanes, t, target, param.spec().normalize(param.plain()))
+    });
     Knob::new(param, name).modulated(moved).show(ui, &view.edits);
 }
 
