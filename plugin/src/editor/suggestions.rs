@@ -35,7 +35,7 @@ struct Matching {
 }
 
 /// What loading a level-neutral change is for.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Then {
     Preview,
     Apply,
@@ -99,13 +99,7 @@ impl Suggestions {
                     Some(db) => format!("level-matched: {db:+.1} dB"),
                     None => "level-matched: no trim needed".to_string(),
                 };
-                Some(match then {
-                    Then::Preview => {
-                        self.previewing = Some((original.id, before));
-                        matched
-                    }
-                    Then::Apply => applied(&original, &matched),
-                })
+                Some(self.loaded(then, &original, before, matched))
             }
             Err(e) => Some(e),
         };
@@ -116,7 +110,7 @@ impl Suggestions {
             let idle = self.previewing.is_none() && self.matching.is_none();
             let this = self.previewing.as_ref().is_some_and(|(id, _)| *id == s.id);
             if ui.add_enabled(idle, egui::Button::new(format!("Preview {}", s.id))).clicked() {
-                self.message = self.level_match(view, s, ceiling_dbtp, Then::Preview).err();
+                self.message = self.level_match(view, s, ceiling_dbtp, Then::Preview).unwrap_or_else(Some);
             }
             if ui.add_enabled(this || idle, egui::Button::new(format!("Apply {}", s.id))).clicked() {
                 // A previewed change is loaded already (level-neutral, as an undo step):
@@ -124,35 +118,28 @@ impl Suggestions {
                 self.message = if self.previewing.take().is_some() {
                     Some(applied(s, "as previewed"))
                 } else {
-                    self.level_match(view, s, ceiling_dbtp, Then::Apply).err()
+                    self.level_match(view, s, ceiling_dbtp, Then::Apply).unwrap_or_else(Some)
                 };
             }
         });
     }
 
     /// Starts finding the suggestion's trim on the instance's recent input, to load it when
-    /// found; without enough input, loads the suggestion as it is and says why it is not
-    /// level-matched.
+    /// found (`Ok(None)`); without enough input, loads the suggestion as it is and says why it
+    /// is not level-matched (`Ok(Some)`).
     fn level_match(
         &mut self,
         view: &View,
         s: &Suggestion,
         ceiling_dbtp: f32,
         then: Then,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
         let before = view.remote.preset().map_err(|e| e.to_string())?;
         let heard = match recent_input(view.remote) {
             Ok(heard) => heard,
             Err(why) => {
                 load(view, s, &before)?;
-                let unmatched = format!("not level-matched: {why}");
-                return Err(match then {
-                    Then::Preview => {
-                        self.previewing = Some((s.id.clone(), before));
-                        unmatched
-                    }
-                    Then::Apply => applied(s, &unmatched),
-                });
+                return Ok(Some(self.loaded(then, s, before, format!("not level-matched: {why}"))));
             }
         };
         let tempo = view.telemetry.map_or(120.0, |t| t.transport.tempo_bpm);
@@ -171,7 +158,19 @@ impl Suggestions {
             })
             .map_err(|e| format!("could not level-match: {e}"))?;
         self.matching = Some(Matching { original: s.clone(), before, neutral: receiver, then });
-        Ok(())
+        Ok(None)
+    }
+
+    /// What the panel says once `s` is loaded, `how` level-matched; a preview keeps the rack
+    /// as it was `before`, to go back to.
+    fn loaded(&mut self, then: Then, s: &Suggestion, before: Preset, how: String) -> String {
+        match then {
+            Then::Preview => {
+                self.previewing = Some((s.id.clone(), before));
+                how
+            }
+            Then::Apply => applied(s, &how),
+        }
     }
 }
 
