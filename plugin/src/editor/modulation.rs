@@ -10,7 +10,7 @@ use crate::remote::link::Telemetry;
 use codette_dsp::modulation::envelope::{Adsr, ENVELOPE_COUNT};
 use codette_dsp::modulation::lfo::{splitmix64, LFO_COUNT};
 use codette_dsp::modulation::{
-    map_polarity, AutomationLane, Curve, LfoRate, LfoShape, Matrix, ModulationConfig, Polarity, SourceValues,
+    map_polarity, AutomationLane, Curve, LfoRate, LfoShape, Matrix, ModulationConfig, Polarity,
 };
 use codette_server::Instance;
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
