@@ -7,8 +7,6 @@
 //! samples with the compressor's threshold set before each. Prints ×realtime for both and the
 //! automation's cost, best of 15 interleaved runs.
 
-use codette_dsp::modulation::Transport;
-use codette_dsp::registry::EFFECTS;
 use codette_rack::engine::Engine;
 use codette_rack::params::RackParams;
 use nice_plug::prelude::*;
@@ -16,35 +14,27 @@ use std::time::Instant;
 
 #[path = "../../dsp/benches/workload.rs"]
 mod workload;
-use workload::{stereo_noise, BLOCK, SAMPLE_RATE as SR, SECONDS};
+use workload::{stereo_noise, BLOCK, SAMPLE_RATE, SECONDS};
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{effect_choice, playing, set};
 
 const AUTOMATION_INTERVAL: usize = 64;
 const CHAIN: [&str; 8] =
     ["eq3band", "compressor", "saturation", "limiter", "simple_delay", "reverb", "gate", "hardclip"];
 
-fn set(params: &RackParams, id: &str, normalized: f32) {
-    let (_, ptr, _) = params.param_map().into_iter().find(|(pid, _, _)| pid == id).expect(id);
-    unsafe { ptr._internal_set_normalized_value(normalized) };
-}
-
 /// ×realtime of one run; `automated` calls the engine every 64 samples with a new threshold.
 fn realtime_factor(automated: bool) -> f64 {
     let params = RackParams::default();
     for (slot, effect) in CHAIN.iter().enumerate() {
-        let choice = (EFFECTS.iter().position(|e| e.id == *effect).unwrap() + 1) as f32;
-        set(&params, &format!("s{}_effect", slot + 1), choice / EFFECTS.len() as f32);
+        set(&params, &format!("s{}_effect", slot + 1), effect_choice(effect));
     }
-    let mut engine = Engine::new(&params, SR, true).unwrap();
+    let mut engine = Engine::new(&params, SAMPLE_RATE, true).unwrap();
     let (_, threshold, _) =
         params.param_map().into_iter().find(|(id, _, _)| id == "s2_compressor_threshold").unwrap();
     let (mut left, mut right) = stereo_noise();
     let step = if automated { AUTOMATION_INTERVAL } else { BLOCK };
-    let mut transport = Transport {
-        playing: true,
-        position_beats: Some(0.0),
-        position_samples: Some(0),
-        ..Transport::default()
-    };
+    let mut transport = playing();
     let start = Instant::now();
     for (i, (l, r)) in left.chunks_mut(step).zip(right.chunks_mut(step)).enumerate() {
         if automated {
@@ -72,5 +62,5 @@ fn main() {
         "  with host automation every {AUTOMATION_INTERVAL} samples {automated:>7.1} x realtime  (+{:.1} % time)",
         (plain / automated - 1.0) * 100.0
     );
-    println!("workload: {SECONDS} s of stereo noise at {SR} Hz in {BLOCK}-sample blocks, best of {runs} interleaved runs");
+    println!("workload: {SECONDS} s of stereo noise at {SAMPLE_RATE} Hz in {BLOCK}-sample blocks, best of {runs} interleaved runs");
 }
