@@ -10,31 +10,13 @@ use codette_assistant::chat::history::Turn;
 use codette_assistant::chat::llm::{answer, Llm, LlmConfig};
 use codette_assistant::chat::{embedded, Context, Perspective, Source};
 use codette_assistant::{detect, FindingKind, Measurements};
-use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn meters() -> MeterReading {
-    let tonal_balance =
-        TonalBalance { sub: -3.0, low: 2.0, low_mid: 1.0, mid: 0.0, high_mid: -1.0, high: -4.0 };
-    MeterReading {
-        peak_dbfs: -0.7,
-        true_peak_dbtp: 0.4,
-        rms_dbfs: -10.1,
-        lufs_momentary: -8.0,
-        lufs_short_term: -8.1,
-        lufs_integrated: -8.2,
-        loudness_range_lu: 4.5,
-        crest_db: 9.4,
-        plr_db: 8.6,
-        correlation: 0.71,
-        width: 0.52,
-        spectral_centroid_hz: 2100.0,
-        tonal_balance,
-        range_balance: RangeBalance::spread_from(&tonal_balance),
-    }
-}
+#[path = "fixtures/loud_master.rs"]
+mod loud_master;
+use loud_master::loud_master;
 
 /// What the fake model received: the authorization header and the JSON body.
 type Received = Arc<Mutex<Vec<(Option<String>, Value)>>>;
@@ -88,7 +70,7 @@ fn llm(url: &str, timeout_ms: u64) -> Llm {
 #[tokio::test]
 async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
     let (url, received) = fake_model(Some(Duration::ZERO)).await;
-    let meters = meters();
+    let meters = loud_master();
     let findings = detect(&Measurements::live(meters), &Default::default());
     assert!(findings.iter().any(|f| f.id == FindingKind::TruePeakOver));
     let context = Context { meters: Some(&meters), findings: &findings, ..Context::default() };
@@ -133,7 +115,7 @@ async fn the_model_gets_the_analysis_and_its_answer_is_passed_on() {
 async fn a_model_that_is_down_falls_back_to_the_embedded_engine() {
     // A port that was free a moment ago: nothing listens there, the connection is refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let meters = meters();
+    let meters = loud_master();
     let context = Context { meters: Some(&meters), ..Context::default() };
     let response = answer(
         Some(&llm(&format!("http://127.0.0.1:{port}/v1"), 5_000)),
@@ -154,7 +136,7 @@ async fn a_model_that_is_down_falls_back_to_the_embedded_engine() {
 async fn a_slow_model_is_abandoned_at_the_timeout() {
     // The model never answers: only the timeout can end the request.
     let (url, received) = fake_model(None).await;
-    let meters = meters();
+    let meters = loud_master();
     let context = Context { meters: Some(&meters), ..Context::default() };
     let response = answer(Some(&llm(&url, 300)), "how loud?", Perspective::Creative, context, &[]).await;
     assert_eq!(received.lock().unwrap().len(), 1, "the request reached the model");

@@ -4,7 +4,6 @@
 mod common;
 
 use codette_assistant::chat::llm::LlmConfig;
-use codette_dsp::analysis::{MeterReading, RangeBalance, TonalBalance};
 use codette_dsp::chain::SlotConfig;
 use codette_dsp::preset::Preset;
 use codette_server::instance::{MetersView, SpectrumView};
@@ -14,28 +13,11 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn reading() -> MeterReading {
-    let tonal_balance =
-        TonalBalance { sub: -3.0, low: 2.0, low_mid: 1.0, mid: 0.0, high_mid: -1.0, high: -4.0 };
-    MeterReading {
-        peak_dbfs: -0.7,
-        true_peak_dbtp: 0.4,
-        rms_dbfs: -10.1,
-        lufs_momentary: -8.0,
-        lufs_short_term: -8.1,
-        lufs_integrated: -8.2,
-        loudness_range_lu: 4.5,
-        crest_db: 9.4,
-        plr_db: 8.6,
-        correlation: 0.71,
-        width: 0.52,
-        spectral_centroid_hz: 2100.0,
-        tonal_balance,
-        range_balance: RangeBalance::spread_from(&tonal_balance),
-    }
-}
+#[path = "../../assistant/tests/fixtures/loud_master.rs"]
+mod loud_master;
+use loud_master::loud_master;
 
-/// An instance whose meters read [`reading`], playing (`Metered(true)`) or stopped.
+/// An instance whose meters read [`loud_master`], playing (`Metered(true)`) or stopped.
 struct Metered(bool);
 
 impl Instance for Metered {
@@ -54,7 +36,7 @@ impl Instance for Metered {
     fn meters(&self) -> Result<MetersView, ApiError> {
         let mut gain_reduction_db = vec![None; 8];
         gain_reduction_db[1] = Some(3.0);
-        Ok(MetersView { active: self.0, meters: reading(), gain_reduction_db })
+        Ok(MetersView { active: self.0, meters: loud_master(), gain_reduction_db })
     }
     /// A flat spectrum: the findings are judged on the meters.
     fn spectrum(&self) -> Result<SpectrumView, ApiError> {
@@ -120,7 +102,7 @@ async fn recommended_chains_load_and_follow_the_measurements() {
     assert_eq!(limiter["input_db"].as_f64().unwrap(), ((-6.0f64 + 8.2) * 2.0).round() / 2.0);
     // Metrics given directly do the same.
     let body =
-        json!({"instrument": "master", "genre": "electronic", "metrics": reading(), "target_lufs": -6.0});
+        json!({"instrument": "master", "genre": "electronic", "metrics": loud_master(), "target_lufs": -6.0});
     assert_eq!(post(&server, "/api/ai/recommend-effects", body).await.1["preset"], master["preset"]);
 }
 
@@ -132,7 +114,7 @@ async fn recommend_rejects_what_it_cannot_use() {
         (json!({"instrument": "bass", "genre": "polka"}), 422, "genre"),
         (json!({"instrument": "bass", "genre": "rock", "target_lufs": 3.0}), 422, "target_lufs"),
         (
-            json!({"instrument": "bass", "genre": "rock", "metrics": reading(), "audio_data": [0.0]}),
+            json!({"instrument": "bass", "genre": "rock", "metrics": loud_master(), "audio_data": [0.0]}),
             422,
             "metrics",
         ),
@@ -272,7 +254,10 @@ async fn chat_goes_through_a_configured_model_and_falls_back_without_it() {
         (json!("llm"), json!("model: how wide is it?"))
     );
     let system = seen.lock().unwrap()[0]["messages"][0]["content"].as_str().unwrap().to_string();
-    assert!(system.contains(&serde_json::to_string(&reading()).unwrap()), "the instance's meters: {system}");
+    assert!(
+        system.contains(&serde_json::to_string(&loud_master()).unwrap()),
+        "the instance's meters: {system}"
+    );
 
     // Nothing listens on the configured port: the embedded engine answers and says why.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
