@@ -235,15 +235,15 @@ impl<const N: usize> Fdn<N> {
     /// Sets the decay for lines of (nominal) lengths `delays`: `rt60` samples at low
     /// frequencies and `rt60 * hf_ratio` at the angular frequency whose cosine is `cos_ref`.
     pub fn set_decay(&mut self, delays: &[f32; N], rt60: f32, hf_ratio: f32, cos_ref: f32) {
-        for i in 0..N {
-            let g = decay_gain(delays[i], rt60);
-            let r = decay_gain(delays[i], rt60 * hf_ratio) / g;
+        for (damping, &delay) in self.damping.iter_mut().zip(delays) {
+            let g = decay_gain(delay, rt60);
+            let r = decay_gain(delay, rt60 * hf_ratio) / g;
             // Pole giving the low-pass |H(ref)| / |H(0)| = r: the root below 1 of
             // b^2 - 2kb + 1 = 0 with k = (1 - r^2 cos) / (1 - r^2).
             let r2 = r * r;
             let k = (1.0 - r2 * cos_ref) / (1.0 - r2).max(1e-9);
             let b = 1.0 / (k + (k * k - 1.0).max(0.0).sqrt());
-            self.damping[i] = OnePole4::new(g * (1.0 - b), b);
+            *damping = OnePole4::new(g * (1.0 - b), b);
         }
     }
 
@@ -289,9 +289,9 @@ fn hadamard<const N: usize>(lines: &mut [Chunk; N], n: usize) {
     while h < N {
         for i in (0..N).step_by(2 * h) {
             for j in i..i + h {
-                for k in 0..n {
-                    let (a, b) = (lines[j][k], lines[j + h][k]);
-                    (lines[j][k], lines[j + h][k]) = (a + b, a - b);
+                let (low, high) = lines.split_at_mut(j + h);
+                for (a, b) in low[j][..n].iter_mut().zip(&mut high[0][..n]) {
+                    (*a, *b) = (*a + *b, *a - *b);
                 }
             }
         }

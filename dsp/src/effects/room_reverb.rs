@@ -149,11 +149,11 @@ impl Effect for Room {
             self.walls.run(&x[..n], self.reflections.chunk_mut(0, n), &mut self.wall_state, offset);
             let mut wet = [[0.0; CHUNK]; 2];
             let mut tap: Chunk = [0.0; CHUNK];
-            for side in 0..2 {
-                for k in 0..8 {
-                    self.reflections.read_gliding(0, &self.taps[side][k], offset, &mut tap[..n]);
-                    for (w, t) in wet[side].iter_mut().zip(&tap[..n]) {
-                        *w += self.gains[side][k] * t;
+            for ((wet, taps), gains) in wet.iter_mut().zip(&self.taps).zip(&self.gains) {
+                for (glide, gain) in taps.iter().zip(gains) {
+                    self.reflections.read_gliding(0, glide, offset, &mut tap[..n]);
+                    for (w, t) in wet.iter_mut().zip(&tap[..n]) {
+                        *w += gain * t;
                     }
                 }
             }
