@@ -10,10 +10,10 @@ use common::*;
 #[test]
 fn output_is_always_finite_and_normal() {
     let mut hostile = noise(8192, 7);
-    hostile.extend(std::iter::repeat(0.0).take(4096));
+    hostile.extend(std::iter::repeat_n(0.0, 4096));
     hostile.extend((0..4096).map(|i| if (i / 24) % 2 == 0 { 1.0 } else { -1.0 }));
     hostile.extend((0..4096).map(|i| if i % 2 == 0 { 1e-39 } else { -1e-40 }));
-    hostile.extend(std::iter::repeat(0.0).take(96_000));
+    hostile.extend(std::iter::repeat_n(0.0, 96_000));
     codette_dsp::util::sanitize_block(&mut hostile);
     for spec in EFFECTS {
         for setting in [0.0, 1.0] {

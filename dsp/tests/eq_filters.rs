@@ -298,6 +298,10 @@ fn slope_is_6db_per_octave_per_order() {
     }
 }
 
+/// An effect, its parameters set by id before the run, and changes `(index, value)` sent
+/// mid-run.
+type Setup = (&'static str, Vec<(&'static str, f32)>, Vec<(usize, f32)>);
+
 /// With changes in flight (a glide, a crossfade), the output does not depend on how the signal
 /// is cut into blocks: the predecessor lost its filter state at every block boundary. The
 /// silent end lets the states decay through the flush threshold, which must not depend on the
@@ -307,7 +311,7 @@ fn block_size_does_not_change_the_output() {
     let mut x = noise(30_000, 11);
     x.resize(78_000, 0.0);
     let at = 10_000;
-    let cases: [(&str, Vec<(&str, f32)>, Vec<(usize, f32)>); 2] = [
+    let cases: [Setup; 2] = [
         ("highlow_pass", vec![("order", 3.0), ("cutoff_freq", 300.0)], vec![(0, 1.0), (1, 5000.0), (2, 6.0)]),
         (
             "eq3band",
@@ -395,7 +399,7 @@ fn channels_are_filtered_independently() {
 #[test]
 fn reset_renders_like_a_fresh_instance() {
     let x = noise(20_000, 9);
-    let setups: [(&str, Vec<(&str, f32)>, Vec<(usize, f32)>); 2] = [
+    let setups: [Setup; 2] = [
         ("eq3band", vec![("low_gain", 5.0), ("mid_q", 3.0)], vec![(3, -8.0), (7, 6000.0)]),
         ("highlow_pass", vec![("order", 4.0)], vec![(0, 1.0), (1, 150.0)]),
     ];

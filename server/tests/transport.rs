@@ -199,10 +199,13 @@ async fn seek_tempo_and_loop_in_bodies_and_queries() {
     assert_eq!(looped(&state), (json!(false), json!(0.5), json!(1.0)));
 }
 
+/// A request's path and body, the status it must get, and the error code and field it names.
+type BadInput = (&'static str, &'static [u8], u16, &'static str, Option<&'static str>);
+
 #[tokio::test]
 async fn bad_input_is_a_json_4xx_naming_the_field() {
     let server = serve();
-    let cases: &[(&str, &[u8], u16, &str, Option<&str>)] = &[
+    let cases: &[BadInput] = &[
         ("/transport/seek", br#"{"position": -1}"#, 422, "out_of_range", Some("position")),
         ("/transport/seek", br#"{"position": 90000}"#, 422, "out_of_range", Some("position")),
         ("/transport/seek", br#"{"position": "soon"}"#, 422, "invalid_field", Some("position")),

@@ -43,7 +43,7 @@ fn grid_is_log_spaced_up_to_20_khz_or_nyquist() {
         let f = Analyzer::new(sample_rate).spectrum().frequencies;
         assert_eq!(f.len(), GRID_POINTS);
         assert_near("first", f[0], 20.0, 1e-3);
-        assert_near("last", f[GRID_POINTS - 1], top, top as f64 * 1e-5);
+        assert_near("last", f[GRID_POINTS - 1], top, top * 1e-5);
         let ratio = f[1] / f[0];
         assert!(f.windows(2).all(|w| ((w[1] / w[0]) / ratio - 1.0).abs() < 1e-4));
     }

@@ -99,7 +99,7 @@ fn run_scenario(
             let transport = Transport { playing, ..at_sample((i as i64 - 100).max(0) * n as i64, playing) };
             e.set_macro(2, (i % 97) as f32 / 96.0);
             e.process_tick(&transport, n, (&main, &main), Some((&side, &side)), &midi);
-            (e.sources().clone(), applied(e, |t| 0.1 * t as f32))
+            (*e.sources(), applied(e, |t| 0.1 * t as f32))
         })
         .collect()
 }

@@ -32,7 +32,7 @@ impl ParamTable {
         Self { _params: params, entries, by_id }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
