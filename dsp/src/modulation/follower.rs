@@ -135,10 +135,24 @@ impl Follower {
     /// Follows a row of the levels [`Levels`] measured for this follower.
     fn follow_row(&mut self, levels: &[f32]) {
         self.compute_shares(levels);
-        let [rise, fall] = &self.shares;
-        for i in 0..levels.len() {
-            self.state = step(self.state, rise[i], fall[i], self.attack, self.release);
+        if self.attack_is_faster() {
+            self.run_row::<true>(levels.len());
+        } else {
+            self.run_row::<false>(levels.len());
         }
+    }
+
+    fn run_row<const ATTACK_FASTER: bool>(&mut self, n: usize) {
+        let [rise, fall] = &self.shares;
+        let mut s = self.state;
+        for (rise, fall) in rise[..n].iter().zip(&fall[..n]) {
+            s = step::<ATTACK_FASTER>(s, *rise, *fall, self.attack, self.release);
+        }
+        self.state = s;
+    }
+
+    fn attack_is_faster(&self) -> bool {
+        self.attack <= self.release
     }
 
     /// The level times the gain, in 0..1.
@@ -160,18 +174,31 @@ pub(crate) fn follow_rows(
         [Some(x), Some(y)] => {
             a.compute_shares(x);
             b.compute_shares(y);
-            let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
-            let (mut s, mut t) = (a.state, b.state);
-            for i in 0..x.len().min(y.len()) {
-                s = step(s, a_rise[i], a_fall[i], a.attack, a.release);
-                t = step(t, b_rise[i], b_fall[i], b.attack, b.release);
+            let n = x.len().min(y.len());
+            match (a.attack_is_faster(), b.attack_is_faster()) {
+                (true, true) => run_pair::<true, true>(a, b, n),
+                (true, false) => run_pair::<true, false>(a, b, n),
+                (false, true) => run_pair::<false, true>(a, b, n),
+                (false, false) => run_pair::<false, false>(a, b, n),
             }
-            (a.state, b.state) = (s, t);
         }
         [Some(x), None] => a.follow_row(x),
         [None, Some(y)] => b.follow_row(y),
         [None, None] => {}
     }
+}
+
+/// Both followers' recursions over their first `n` shares, each in its own mode (which of its
+/// coefficients is faster), fixed for the loop: decided inside it, the choice made the compiler
+/// turn each step's `max` or `min` into a branch, mispredicted on audio about every other sample.
+fn run_pair<const A: bool, const B: bool>(a: &mut Follower, b: &mut Follower, n: usize) {
+    let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
+    let (mut s, mut t) = (a.state, b.state);
+    for i in 0..n {
+        s = step::<A>(s, a_rise[i], a_fall[i], a.attack, a.release);
+        t = step::<B>(t, b_rise[i], b_fall[i], b.attack, b.release);
+    }
+    (a.state, b.state) = (s, t);
 }
 
 /// Added to every level a follower sees: far below anything audible (-600 dB), it keeps a
@@ -181,8 +208,12 @@ const FLOOR: f32 = 1e-30;
 /// One step of a one-pole level follower with separate attack and release coefficients.
 #[inline]
 pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
-    let x = x + FLOOR;
-    step(state, x * (1.0 - attack), x * (1.0 - release), attack, release)
+    let (rise, fall) = ((x + FLOOR) * (1.0 - attack), (x + FLOOR) * (1.0 - release));
+    if attack <= release {
+        step::<true>(state, rise, fall, attack, release)
+    } else {
+        step::<false>(state, rise, fall, attack, release)
+    }
 }
 
 /// A follower's step from its input's shares `rise = x·(1 - attack)` and `fall =
@@ -195,9 +226,9 @@ pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
 /// state the faster one moves more, toward the input, and below it less. The recursion is
 /// then a multiply, an add and a `max` or `min` per sample.
 #[inline(always)]
-fn step(state: f32, rise: f32, fall: f32, attack: f32, release: f32) -> f32 {
+fn step<const ATTACK_FASTER: bool>(state: f32, rise: f32, fall: f32, attack: f32, release: f32) -> f32 {
     let (rising, falling) = (state * attack + rise, state * release + fall);
-    if attack <= release {
+    if ATTACK_FASTER {
         if rising > falling {
             rising
         } else {
