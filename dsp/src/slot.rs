@@ -23,21 +23,28 @@ pub struct Installed {
     pub effect: Box<dyn Effect>,
 }
 
+/// The fields every call reads come first, and a slot starts on a cache line: they then span
+/// three lines rather than the five of the whole slot. Host automation cuts blocks into calls of
+/// a few dozen samples, each touching all nineteen slots: this saves one cache miss and more
+/// per slot and call (cachegrind).
+#[repr(C, align(64))]
 pub struct Slot {
     current: Option<Installed>,
-    /// Built off the audio thread, waiting for the current effect to fade out.
-    incoming: Option<Option<Installed>>,
     /// A retired instance, to be dropped off the audio thread by whoever owns the rack.
     outgoing: Option<Installed>,
+    /// 1 when the slot's processing is heard, 0 when it is a wire; ramps linearly.
+    engaged: f32,
     bypass: bool,
     /// Faded out for a rack operation (a move to another position).
     held: bool,
-    /// 1 when the slot's processing is heard, 0 when it is a wire; ramps linearly.
-    engaged: f32,
-    engage_step: f32,
+    /// The longest latency the dry delay can follow.
+    longest_latency: usize,
+    /// Built off the audio thread, waiting for the current effect to fade out.
+    incoming: Option<Option<Installed>>,
     mix: Level,
     input_gain: Level,
     output_gain: Level,
+    engage_step: f32,
     /// Holds the latency plus a chunk, as a chunk is written before it is read.
     dry_delay: [DelayLine; 2],
     /// Per-sample values of a mixing chunk: kept here, as clearing them on the stack at every
@@ -56,6 +63,7 @@ struct Work {
 impl Slot {
     pub fn new(sample_rate: f32) -> Self {
         let max_latency = ms_to_samples(MAX_EFFECT_LATENCY_MS, sample_rate) + CHUNK;
+        let dry_delay = [DelayLine::new(max_latency), DelayLine::new(max_latency)];
         Self {
             current: None,
             incoming: None,
@@ -67,7 +75,8 @@ impl Slot {
             mix: Level::new(1.0, sample_rate),
             input_gain: Level::new(1.0, sample_rate),
             output_gain: Level::new(1.0, sample_rate),
-            dry_delay: [DelayLine::new(max_latency), DelayLine::new(max_latency)],
+            longest_latency: dry_delay[0].max_delay() + 1 - CHUNK,
+            dry_delay,
             work: Box::new(Work {
                 g_in: [0.0; CHUNK],
                 mix: [0.0; CHUNK],
@@ -158,8 +167,7 @@ impl Slot {
     }
 
     pub fn latency(&self) -> usize {
-        let longest = self.dry_delay[0].max_delay() + 1 - CHUNK;
-        self.current.as_ref().map_or(0, |i| i.effect.latency()).min(longest)
+        self.current.as_ref().map_or(0, |i| i.effect.latency()).min(self.longest_latency)
     }
 
     fn engaged_target(&self) -> f32 {
@@ -208,10 +216,9 @@ impl Slot {
                 }
             }
             if let Some(installed) = self.current.as_mut() {
-                let gains = &mut self.work.g_in[..n];
-                apply_gain(&mut self.input_gain, gains, left, right);
+                apply_gain(&mut self.input_gain, &mut self.work, left, right);
                 installed.effect.process(left, right);
-                apply_gain(&mut self.output_gain, gains, left, right);
+                apply_gain(&mut self.output_gain, &mut self.work, left, right);
             }
             return;
         }
@@ -308,17 +315,20 @@ impl Slot {
 /// while it glides. Inlined, so that a level resting at unity costs a comparison: short calls
 /// (host automation cuts blocks into them) otherwise paid more for the call than for the test.
 #[inline(always)]
-fn apply_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
+fn apply_gain(level: &mut Level, work: &mut Work, left: &mut [f32], right: &mut [f32]) {
     if level.is_steady() {
         if level.value() != 1.0 {
             scale(left, right, level.value());
         }
         return;
     }
-    apply_gliding_gain(level, gains, left, right);
+    apply_gliding_gain(level, work, left, right);
 }
 
-fn apply_gliding_gain(level: &mut Level, gains: &mut [f32], left: &mut [f32], right: &mut [f32]) {
+/// [`apply_gain`] while the level glides, which alone needs the work space: the slot's pointer
+/// to it sits on a cache line the common case does not otherwise touch.
+fn apply_gliding_gain(level: &mut Level, work: &mut Work, left: &mut [f32], right: &mut [f32]) {
+    let gains = &mut work.g_in[..left.len().min(CHUNK)];
     level.fill(gains);
     for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gains.iter()) {
         (*l, *r) = (*l * g, *r * g);
