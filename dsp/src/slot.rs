@@ -39,6 +39,11 @@ pub struct Slot {
     held: bool,
     /// The longest latency the dry delay can follow.
     longest_latency: usize,
+    /// [`latency`](Self::latency), kept rather than asked of the effect at every call, and
+    /// whether it must be asked again: an effect's latency follows its parameters, and any
+    /// hand-out of the effect to change them marks it stale.
+    known_latency: usize,
+    latency_stale: bool,
     /// Built off the audio thread, waiting for the current effect to fade out.
     incoming: Option<Option<Installed>>,
     mix: Level,
@@ -76,6 +81,8 @@ impl Slot {
             input_gain: Level::new(1.0, sample_rate),
             output_gain: Level::new(1.0, sample_rate),
             longest_latency: dry_delay[0].max_delay() + 1 - CHUNK,
+            known_latency: 0,
+            latency_stale: true,
             dry_delay,
             work: Box::new(Work {
                 g_in: [0.0; CHUNK],
@@ -103,11 +110,13 @@ impl Slot {
     }
 
     pub fn effect_mut(&mut self) -> Option<&mut (dyn Effect + 'static)> {
+        self.latency_stale = true;
         self.current.as_mut().map(|i| i.effect.as_mut())
     }
 
     /// The effect that parameter changes should go to: the incoming one while a swap is pending.
     pub fn wanted_effect_mut(&mut self) -> Option<&mut (dyn Effect + 'static)> {
+        self.latency_stale = true;
         let wanted = match &mut self.incoming {
             Some(next) => next.as_mut(),
             None => self.current.as_mut(),
@@ -127,6 +136,7 @@ impl Slot {
     pub fn install_now(&mut self, next: Option<Installed>) {
         self.incoming = None;
         self.current = next;
+        self.latency_stale = true;
         self.reset();
     }
 
@@ -170,6 +180,14 @@ impl Slot {
         self.current.as_ref().map_or(0, |i| i.effect.latency()).min(self.longest_latency)
     }
 
+    /// [`latency`](Self::latency), asked of the effect only when stale.
+    fn current_latency(&mut self) -> usize {
+        if self.latency_stale {
+            (self.known_latency, self.latency_stale) = (self.latency(), false);
+        }
+        self.known_latency
+    }
+
     fn engaged_target(&self) -> f32 {
         let silent = self.bypass || self.held || self.current.is_none() || self.incoming.is_some();
         if silent {
@@ -200,6 +218,7 @@ impl Slot {
         if self.engaged == 0.0 && self.outgoing.is_none() {
             if let Some(next) = self.incoming.take() {
                 self.outgoing = std::mem::replace(&mut self.current, next);
+                self.latency_stale = true;
             }
         }
         let target = self.engaged_target();
@@ -210,7 +229,7 @@ impl Slot {
             // later mix or bypass change finds its history aligned. (The latency is asked
             // here, after the tests: asked before, the effect's call made the compiler save
             // and restore their operands at every call, and modulation calls every 32 samples.)
-            if self.latency() > 0 {
+            if self.current_latency() > 0 {
                 for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
                     block.iter().for_each(|x| line.write(*x));
                 }
@@ -222,7 +241,8 @@ impl Slot {
             }
             return;
         }
-        self.process_mixed(left, right, scratch, target, self.latency());
+        let latency = self.current_latency();
+        self.process_mixed(left, right, scratch, target, latency);
     }
 
     /// The rest of [`process`](Self::process): a wire, a wet/dry mix or a fade. Out of line, so

@@ -110,3 +110,31 @@ fn invalid_configurations_are_refused_with_their_reason() {
     assert!(err(SlotConfig::effect("compressor").with("speed", 1.0)).contains("no parameter speed"));
     assert!(err(SlotConfig { mix: 2.0, ..SlotConfig::effect("gate") }).contains("mix"));
 }
+
+/// A slot's dry path follows its effect's latency when a parameter changes it: with the
+/// limiter's lookahead changed mid-stream and the mix at one half, a quiet impulse comes out
+/// once, whole, at the new latency, not split between the old delay and the new one.
+#[test]
+fn the_dry_path_follows_a_latency_changed_by_a_parameter() {
+    let limiter = SlotConfig { mix: 0.5, ..SlotConfig::effect("limiter") };
+    let mut rack = build_rack(&[limiter], SR).unwrap();
+    let silence = |rack: &mut Rack, n: usize| {
+        let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+        rack.process(&mut l, &mut r);
+    };
+    silence(&mut rack, 4800);
+    let old = rack.slot_mut(0).latency();
+    let spec = rack.slot_mut(0).spec().unwrap();
+    let fx = rack.slot_mut(0).effect_mut().unwrap();
+    codette_dsp::rack::set_param_by_id(spec, fx, "lookahead", 20.0).unwrap();
+    let new = rack.slot_mut(0).latency();
+    assert!(new > old + 100, "lookahead 20 ms: latency {old} -> {new}");
+    // The limiter replays its window on the switch: let it settle on silence first.
+    silence(&mut rack, 4800);
+    let mut l = vec![0.0; 4800];
+    l[0] = 0.25;
+    let mut r = l.clone();
+    rack.process(&mut l, &mut r);
+    assert!((l[new] - 0.25).abs() < 1e-4, "at the new latency {new}: {}", l[new]);
+    assert!(l[old].abs() < 1e-6, "at the old latency {old}: {}", l[old]);
+}
