@@ -35,6 +35,11 @@ pub struct Engine {
     /// units (exponentials for decibels and frequencies) on each call cost the plugin more than
     /// the smaller blocks cost the rack (measured by the `engine_automation` benchmark).
     followed: [[f32; FOLLOWED]; SLOT_COUNT],
+    /// Each slot's parameter change count when it was last followed, and whether it must be
+    /// followed whatever the count says (at the start, after a modulation change, and while
+    /// its effect is still to be installed).
+    seen: [u32; SLOT_COUNT],
+    stale: [bool; SLOT_COUNT],
     /// Blocks processed since activation.
     blocks: u64,
     /// Where the transport last started playing, while it plays.
@@ -70,6 +75,8 @@ impl Engine {
             in_flight: [None; SLOT_COUNT],
             offline,
             followed: [[f32::NAN; FOLLOWED]; SLOT_COUNT],
+            seen: [0; SLOT_COUNT],
+            stale: [true; SLOT_COUNT],
             blocks: 0,
             play_start: None,
             monitoring: false,
@@ -166,8 +173,15 @@ impl Engine {
         }
         for slot in 0..SLOT_COUNT {
             self.dispose_outgoing(slot);
+            let changes = params.slots[slot].changes.load(std::sync::atomic::Ordering::Acquire);
+            if changes == self.seen[slot] && !self.stale[slot] {
+                continue;
+            }
+            self.seen[slot] = changes;
             self.follow_effect_choice(params, slot);
             self.send_params(params, slot);
+            let wanted = wanted_effect(params, slot);
+            self.stale[slot] = wanted != held_effect(&self.player.rack.slots()[slot], wanted);
         }
         self.follow_order(params);
     }
@@ -181,6 +195,7 @@ impl Engine {
             let previous = self.player.swap_modulation(next);
             self.loader.dispose(previous);
             self.followed = [[f32::NAN; FOLLOWED]; SLOT_COUNT];
+            self.stale = [true; SLOT_COUNT];
         }
     }
 
@@ -201,6 +216,7 @@ impl Engine {
         if wanted_effect(params, slot) != Some(effect) || current == Some(effect) {
             // No longer wanted: the next sync asks for what is.
             self.loader.dispose(installed);
+            self.stale[slot] = true;
             return;
         }
         for (i, p) in params.slots[slot].effects[effect].iter().enumerate() {

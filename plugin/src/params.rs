@@ -14,6 +14,7 @@ pub use codette_dsp::targets::{effect_param_id, slot_param_id};
 use codette_dsp::targets::{INPUT_TRIM, OUTPUT_TRIM, SLOT_MIX};
 use nice_plug::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub use codette_dsp::rack::SLOT_COUNT;
@@ -93,6 +94,22 @@ impl SpecParam {
             SpecParam::Stepped(p, _) => p.as_ptr(),
         }
     }
+
+    /// The parameter, counting its changes in `changes`.
+    fn counted_in(self, changes: &Arc<AtomicU32>) -> Self {
+        match self {
+            SpecParam::Continuous(p, spec) => SpecParam::Continuous(p.with_callback(count(changes)), spec),
+            SpecParam::Stepped(p, spec) => SpecParam::Stepped(p.with_callback(count(changes)), spec),
+        }
+    }
+}
+
+/// A parameter callback that counts the changes, whatever the value's type.
+fn count<T>(changes: &Arc<AtomicU32>) -> Arc<dyn Fn(T) + Send + Sync> {
+    let changes = changes.clone();
+    Arc::new(move |_| {
+        changes.fetch_add(1, Ordering::Release);
+    })
 }
 
 pub struct SlotParams {
@@ -104,11 +121,19 @@ pub struct SlotParams {
     pub output: SpecParam,
     /// `effects[e][p]`: parameter `p` of `EFFECTS[e]`.
     pub effects: Vec<Vec<SpecParam>>,
+    /// How many times any of these parameters changed, whoever changed it (host automation or
+    /// modulation, the editor, the API, a restored state): the audio thread looks through a
+    /// slot's parameters only when this moved, where looking through all of them at every call
+    /// cost more than a host's 64-sample automation calls cost the rack.
+    pub changes: Arc<AtomicU32>,
 }
 
 impl SlotParams {
     fn new(slot: usize) -> Self {
         let n = slot + 1;
+        let changes = Arc::new(AtomicU32::new(0));
+        let counted =
+            |name: String, spec: &'static ParamSpec| SpecParam::new(name, spec).counted_in(&changes);
         let effect = IntParam::new(
             format!("Slot {n} · Effect"),
             0,
@@ -124,22 +149,24 @@ impl SlotParams {
                 .iter()
                 .position(|e| e.id.eq_ignore_ascii_case(s) || e.name.eq_ignore_ascii_case(s))
                 .map(|i| i as i32 + 1)
-        }));
+        }))
+        .with_callback(count(&changes));
         Self {
             effect,
-            bypass: BoolParam::new(format!("Slot {n} · Bypass"), false),
-            mix: SpecParam::new(format!("Slot {n} · Mix"), &SLOT_MIX),
-            input: SpecParam::new(format!("Slot {n} · Input"), &INPUT_TRIM),
-            output: SpecParam::new(format!("Slot {n} · Output"), &OUTPUT_TRIM),
+            bypass: BoolParam::new(format!("Slot {n} · Bypass"), false).with_callback(count(&changes)),
+            mix: counted(format!("Slot {n} · Mix"), &SLOT_MIX),
+            input: counted(format!("Slot {n} · Input"), &INPUT_TRIM),
+            output: counted(format!("Slot {n} · Output"), &OUTPUT_TRIM),
             effects: EFFECTS
                 .iter()
                 .map(|e| {
                     e.params
                         .iter()
-                        .map(|p| SpecParam::new(format!("Slot {n} · {} · {}", e.name, p.name), p))
+                        .map(|p| counted(format!("Slot {n} · {} · {}", e.name, p.name), p))
                         .collect()
                 })
                 .collect(),
+            changes,
         }
     }
 }

@@ -85,3 +85,38 @@ fn the_rack_follows_a_new_slot_order_one_faded_move_at_a_time() {
     params.order.set(&wanted).unwrap();
     assert!(run_until(&mut engine, &params, |e| e.rack().order() == wanted));
 }
+
+/// Values the host changes while the engine runs reach the rack, each kind of slot parameter
+/// (an effect's own, the trims, bypass) and in every slot, however long the engine had been
+/// idle: the engine looks through a slot's parameters only when their change count moved.
+#[test]
+fn parameters_changed_while_running_reach_the_rack() {
+    let params = RackParams::default();
+    for slot in 0..SLOT_COUNT {
+        set(&params, &format!("s{}_effect", slot + 1), effect_choice("hardclip"));
+    }
+    let mut engine = Engine::new(&params, SR, false).unwrap();
+    // A constant 0.5 through hard clippers at -6.02 dB (0.5) comes out whole, at -12.04 dB
+    // (0.25) clipped to a quarter.
+    let run = |engine: &mut Engine| {
+        let (mut l, mut r) = (vec![0.5f32; 4800], vec![0.5f32; 4800]);
+        for _ in 0..10 {
+            (l.fill(0.5), r.fill(0.5));
+            process(engine, &params, &mut l, &mut r);
+        }
+        l[4799]
+    };
+    let threshold = |db: f32| (db + 60.0) / 60.0;
+    for slot in 0..SLOT_COUNT {
+        set(&params, &format!("s{}_hardclip_threshold", slot + 1), threshold(-6.0206));
+    }
+    assert!((run(&mut engine) - 0.5).abs() < 1e-3);
+    let last = SLOT_COUNT;
+    set(&params, &format!("s{last}_hardclip_threshold"), threshold(-12.0412));
+    assert!((run(&mut engine) - 0.25).abs() < 1e-3, "an effect parameter");
+    set(&params, &format!("s{last}_out"), 0.75);
+    let trimmed = run(&mut engine);
+    assert!((trimmed - 0.25).abs() > 1e-2, "the output trim: {trimmed}");
+    set(&params, &format!("s{last}_bypass"), 1.0);
+    assert!((run(&mut engine) - 0.5).abs() < 1e-3, "bypass");
+}
