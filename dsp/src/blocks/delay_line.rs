@@ -34,6 +34,30 @@ impl DelayLine {
         self.buffer[(self.write.wrapping_sub(delay.min(self.mask))) & self.mask]
     }
 
+    /// `out[i] = read(delay - i)`: the `out.len()` samples written from `delay` writes ago on,
+    /// oldest first (`delay >= out.len() - 1`). Copied as one slice, or two where the buffer
+    /// wraps, rather than read one masked index at a time.
+    #[inline]
+    pub fn read_run(&self, delay: usize, out: &mut [f32]) {
+        if delay > self.mask {
+            // Clamped reads, as `read` gives them.
+            for (i, y) in out.iter_mut().enumerate() {
+                *y = self.read(delay - i);
+            }
+            return;
+        }
+        let start = self.write.wrapping_sub(delay) & self.mask;
+        match self.buffer.get(start..start + out.len()) {
+            // A copy of a length the caller's inlining knows becomes a few vector moves.
+            Some(run) => out.copy_from_slice(run),
+            None => {
+                let (head, tail) = out.split_at_mut(self.buffer.len() - start);
+                head.copy_from_slice(&self.buffer[start..]);
+                tail.copy_from_slice(&self.buffer[..tail.len()]);
+            }
+        }
+    }
+
     /// Linearly interpolated read for fractional (smoothly changing) delays.
     #[inline]
     pub fn read_fractional(&self, delay: f32) -> f32 {
@@ -63,6 +87,9 @@ mod tests {
             if i >= 100 {
                 assert_eq!(d.read(100), (i - 100) as f32);
                 assert_eq!(d.read_fractional(10.25), i as f32 - 10.25);
+                let mut run = [0.0; 40];
+                d.read_run(100, &mut run);
+                assert!(run.iter().enumerate().all(|(k, x)| *x == d.read(100 - k)));
             }
         }
     }

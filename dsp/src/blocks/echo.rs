@@ -233,14 +233,12 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
             for k in 0..self.active_taps {
                 // Sample i of the run is read i samples closer to the write position.
                 let (from, to) = (self.from[c][k], self.to[c][k]);
-                if from == to {
-                    for (i, y) in y[..len].iter_mut().enumerate() {
-                        *y = line.read(from - i);
-                    }
-                } else {
-                    for (i, y) in y[..len].iter_mut().enumerate() {
-                        let a = line.read(from - i);
-                        *y = a + (line.read(to - i) - a) * (time.gain + time.step * j[i]);
+                line.read_run(to, &mut y[..len]);
+                if from != to {
+                    let mut old = [0.0f32; RUN];
+                    line.read_run(from, &mut old[..len]);
+                    for ((y, a), j) in y[..len].iter_mut().zip(&old[..len]).zip(&j) {
+                        *y = a + (*y - a) * (time.gain + time.step * j);
                     }
                 }
                 // Settled, only the last tap feeds back.
