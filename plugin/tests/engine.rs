@@ -101,7 +101,8 @@ fn parameters_changed_while_running_reach_the_rack() {
     let run = |engine: &mut Engine| {
         let (mut l, mut r) = (vec![0.5f32; 4800], vec![0.5f32; 4800]);
         for _ in 0..10 {
-            (l.fill(0.5), r.fill(0.5));
+            l.fill(0.5);
+            r.fill(0.5);
             process(engine, &params, &mut l, &mut r);
         }
         l[4799]
