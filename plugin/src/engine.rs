@@ -269,25 +269,25 @@ impl Engine {
         let followed = &mut self.followed[slot];
         let rack_slot = self.player.rack.slot_mut(slot);
         rack_slot.set_bypass(p.bypass.value());
-        if changed(followed, 0, &p.mix) {
+        let mut changed = |i: usize, param: &SpecParam| {
+            let n = param.normalized();
+            let differs = n != followed[i];
+            followed[i] = n;
+            differs
+        };
+        if changed(0, &p.mix) {
             rack_slot.set_mix(p.mix.plain());
         }
-        if changed(followed, 1, &p.input) {
+        if changed(1, &p.input) {
             rack_slot.set_input_db(p.input.plain());
         }
-        if changed(followed, 2, &p.output) {
+        if changed(2, &p.output) {
             rack_slot.set_output_db(p.output.plain());
         }
         let Some(effect) = held_effect(rack_slot, wanted_effect(params, slot)) else { return };
-        let values = &p.effects[effect];
-        // The effect is handed out only when a value changed: handing it out makes the slot
-        // ask its latency again.
-        if values.iter().enumerate().all(|(i, param)| param.normalized() == followed[CONTROLS + i]) {
-            return;
-        }
         let Some(fx) = rack_slot.wanted_effect_mut() else { return };
-        for (i, param) in values.iter().enumerate() {
-            if changed(followed, CONTROLS + i, param) {
+        for (i, param) in p.effects[effect].iter().enumerate() {
+            if changed(CONTROLS + i, param) {
                 fx.set_param(i, param.plain());
             }
         }
@@ -306,12 +306,4 @@ impl Engine {
             }
         }
     }
-}
-
-/// Whether `param` moved since it was last followed into `followed[i]`, which it then updates.
-fn changed(followed: &mut [f32], i: usize, param: &SpecParam) -> bool {
-    let n = param.normalized();
-    let differs = n != followed[i];
-    followed[i] = n;
-    differs
 }
