@@ -152,7 +152,7 @@ impl Follower {
     }
 
     fn attack_is_faster(&self) -> bool {
-        self.attack <= self.release
+        attack_is_faster(self.attack, self.release)
     }
 
     /// The level times the gain, in 0..1.
@@ -209,11 +209,16 @@ const FLOOR: f32 = 1e-30;
 #[inline]
 pub(crate) fn follow(state: f32, x: f32, attack: f32, release: f32) -> f32 {
     let (rise, fall) = ((x + FLOOR) * (1.0 - attack), (x + FLOOR) * (1.0 - release));
-    if attack <= release {
+    if attack_is_faster(attack, release) {
         step::<true>(state, rise, fall, attack, release)
     } else {
         step::<false>(state, rise, fall, attack, release)
     }
+}
+
+/// Which mode [`step`] runs in: the smaller coefficient is the faster one.
+fn attack_is_faster(attack: f32, release: f32) -> bool {
+    attack <= release
 }
 
 /// A follower's step from its input's shares `rise = x·(1 - attack)` and `fall =
