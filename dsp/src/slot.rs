@@ -231,7 +231,7 @@ impl Slot {
             // and restore their operands at every call, and modulation calls every 32 samples.)
             if self.current_latency() > 0 {
                 for (line, block) in self.dry_delay.iter_mut().zip([&*left, &*right]) {
-                    block.iter().for_each(|x| line.write(*x));
+                    line.write_run(block);
                 }
             }
             if let Some(installed) = self.current.as_mut() {
@@ -291,7 +291,7 @@ impl Slot {
         if latency > 0 {
             for ((line, block), dry) in self.dry_delay.iter_mut().zip([&*left, &*right]).zip(dry.iter_mut()) {
                 // The whole chunk is written first: sample i was written n - 1 - i writes ago.
-                block.iter().for_each(|x| line.write(*x));
+                line.write_run(block);
                 for (i, d) in dry[..n].iter_mut().enumerate() {
                     *d = line.read(latency + n - 1 - i);
                 }

@@ -28,6 +28,30 @@ impl DelayLine {
         self.buffer[self.write] = x;
     }
 
+    /// Writes a run of samples, as `write` does one at a time, but as one slice copy (two where
+    /// the buffer wraps): the line's memory then sees a few wide stores, not a store per
+    /// sample, which the slots' dry paths paid for in stalls at every call.
+    #[inline]
+    pub fn write_run(&mut self, xs: &[f32]) {
+        if xs.is_empty() {
+            return;
+        }
+        if xs.len() > self.buffer.len() {
+            xs.iter().for_each(|&x| self.write(x));
+            return;
+        }
+        let start = (self.write + 1) & self.mask;
+        let end = start + xs.len();
+        if end <= self.buffer.len() {
+            self.buffer[start..end].copy_from_slice(xs);
+        } else {
+            let (head, tail) = xs.split_at(self.buffer.len() - start);
+            self.buffer[start..].copy_from_slice(head);
+            self.buffer[..tail.len()].copy_from_slice(tail);
+        }
+        self.write = (end - 1) & self.mask;
+    }
+
     /// The sample written `delay` writes ago; `delay` is clamped to the capacity.
     #[inline]
     pub fn read(&self, delay: usize) -> f32 {
@@ -91,6 +115,20 @@ mod tests {
                 d.read_run(100, &mut run);
                 assert!(run.iter().enumerate().all(|(k, x)| *x == d.read(100 - k)));
             }
+        }
+    }
+
+    #[test]
+    fn a_written_run_reads_back_as_the_samples_written_one_by_one() {
+        let (mut by_sample, mut by_run) = (DelayLine::new(100), DelayLine::new(100));
+        let mut next = 0.0;
+        // Runs of every length up to past the capacity, across many wraps.
+        for len in (0..140).chain([0, 1, 127, 128, 129, 300]) {
+            let run: Vec<f32> = (0..len).map(|i| next + i as f32).collect();
+            next += len as f32;
+            run.iter().for_each(|&x| by_sample.write(x));
+            by_run.write_run(&run);
+            assert!((0..=by_sample.max_delay()).all(|d| by_run.read(d) == by_sample.read(d)), "after {len}");
         }
     }
 }

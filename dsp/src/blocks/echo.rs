@@ -258,7 +258,7 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
             (input[0][i], input[1][i]) = (flush(in_l), flush(in_r));
         }
         for (line, input) in self.lines.iter_mut().zip(&input) {
-            input[..len].iter().for_each(|&x| line.write(x));
+            line.write_run(&input[..len]);
         }
         for i in 0..len {
             let (mut wet_l, mut wet_r) = (wet[0][i], wet[1][i]);
