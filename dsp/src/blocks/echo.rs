@@ -32,8 +32,22 @@ type Ramp = PeriodRamp<PERIOD>;
 /// Samples rendered at once; no delay may be shorter (1 ms is 22 samples at 22.05 kHz).
 const RUN: usize = 16;
 const MAX_TAPS: usize = 8;
+const TAP_GAIN: usize = 0;
+const TAP_FEEDBACK: usize = MAX_TAPS;
+const MIX: usize = 2 * MAX_TAPS;
+const NARROW: usize = MIX + 1;
+const RAMPS: usize = NARROW + 1;
 /// Until the host says otherwise.
 const DEFAULT_BPM: f64 = 120.0;
+
+/// Where the echoes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// Each channel echoes itself.
+    Straight,
+    /// Mono in on the left, each side's echoes fed to the other.
+    PingPong,
+}
 
 /// Which delay line(s) a time parameter drives.
 #[derive(Debug, Clone, Copy)]
@@ -109,7 +123,11 @@ impl FadingTime {
     }
 }
 
-pub struct Echo<const PING_PONG: bool> {
+/// Every delay effect runs this one type (its routing a field, not a type parameter): all four
+/// then share one copy of its code, which matters where host automation cuts blocks into short
+/// calls that each bring every effect's code back into the instruction cache.
+pub struct Echo {
+    routing: Routing,
     params: &'static [ParamSpec],
     controls: &'static [Control],
     sample_rate: f32,
@@ -123,13 +141,11 @@ pub struct Echo<const PING_PONG: bool> {
     tap_count: usize,
     levels: [f32; MAX_TAPS],
     feedback: f32,
-    tap_gain: [Ramp; MAX_TAPS],
-    /// The feedback taken from each tap: only the last one's is non-zero once settled, so a
-    /// change of tap count crossfades the feedback source.
-    tap_feedback: [Ramp; MAX_TAPS],
-    mix: Ramp,
-    /// `(1 - width) / 2`: how much of each ping-pong side goes to the other.
-    narrow: Ramp,
+    /// Each tap's level ([`TAP_GAIN`]`+ k`) and the feedback taken from it ([`TAP_FEEDBACK`]`+ k`:
+    /// only the last one's is non-zero once settled, so a change of tap count crossfades the
+    /// feedback source), the [`MIX`] and [`NARROW`], `(1 - width) / 2`: how much of each
+    /// ping-pong side goes to the other. One array, ticked in one loop.
+    ramps: [Ramp; RAMPS],
     /// Taps that currently sound or feed back; the rest are not read.
     active_taps: usize,
     /// Read offsets (delay - 1, as lines are read before the current sample is written) of each
@@ -139,10 +155,15 @@ pub struct Echo<const PING_PONG: bool> {
     phase: usize,
 }
 
-impl<const PING_PONG: bool> Echo<PING_PONG> {
+impl Echo {
     /// An echo whose parameter `i` is `params[i]` and drives `controls[i]`, at its defaults.
     /// Lines hold the longest time times the most taps at this sample rate.
-    pub fn new(sample_rate: f32, params: &'static [ParamSpec], controls: &'static [Control]) -> Self {
+    pub fn new(
+        sample_rate: f32,
+        routing: Routing,
+        params: &'static [ParamSpec],
+        controls: &'static [Control],
+    ) -> Self {
         assert_eq!(params.len(), controls.len());
         let find = |f: fn(&Control) -> bool| controls.iter().position(f).map(|i| params[i]);
         let time_spec = find(|c| matches!(c, Control::Time(_))).expect("a delay needs a time");
@@ -152,6 +173,7 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
         let time =
             FadingTime { from: 1, to: 1, target: 1, fade_periods, periods_left: 0, gain: 1.0, step: 0.0 };
         let mut echo = Self {
+            routing,
             params,
             controls,
             sample_rate,
@@ -164,10 +186,7 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
             tap_count: 1,
             levels: [1.0; MAX_TAPS],
             feedback: 0.0,
-            tap_gain: [Ramp::new(0.0, sample_rate); MAX_TAPS],
-            tap_feedback: [Ramp::new(0.0, sample_rate); MAX_TAPS],
-            mix: Ramp::new(0.0, sample_rate),
-            narrow: Ramp::new(0.0, sample_rate),
+            ramps: [Ramp::new(0.0, sample_rate); RAMPS],
             active_taps: 0,
             from: [[0; MAX_TAPS]; 2],
             to: [[0; MAX_TAPS]; 2],
@@ -190,21 +209,18 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
     fn update_taps(&mut self) {
         for k in 0..MAX_TAPS {
             let sounds = k < self.tap_count;
-            self.tap_gain[k].set_target(if sounds { self.levels[k] } else { 0.0 });
+            self.ramps[TAP_GAIN + k].set_target(if sounds { self.levels[k] } else { 0.0 });
             let last = k + 1 == self.tap_count;
-            self.tap_feedback[k].set_target(if last { self.feedback } else { 0.0 });
+            self.ramps[TAP_FEEDBACK + k].set_target(if last { self.feedback } else { 0.0 });
         }
-    }
-
-    fn ramps(&mut self) -> impl Iterator<Item = &mut Ramp> {
-        self.tap_gain.iter_mut().chain(&mut self.tap_feedback).chain([&mut self.mix, &mut self.narrow])
     }
 
     /// Starts a control period: advances the ramps and fades, and finds the taps to read.
     fn tick(&mut self) {
-        self.ramps().for_each(Ramp::tick);
+        self.ramps.iter_mut().for_each(Ramp::tick);
+        let r = &self.ramps;
         self.active_taps = (0..MAX_TAPS)
-            .rposition(|k| !(self.tap_gain[k].is_silent() && self.tap_feedback[k].is_silent()))
+            .rposition(|k| !(r[TAP_GAIN + k].is_silent() && r[TAP_FEEDBACK + k].is_silent()))
             .map_or(0, |k| k + 1);
         for c in 0..2 {
             let time = &mut self.times[c];
@@ -242,38 +258,45 @@ impl<const PING_PONG: bool> Echo<PING_PONG> {
                     }
                 }
                 // Settled, only the last tap feeds back.
-                accumulate(&mut wet[c][..len], &y, &self.tap_gain[k], &j);
-                accumulate(&mut back[c][..len], &y, &self.tap_feedback[k], &j);
+                accumulate(&mut wet[c][..len], &y, &self.ramps[TAP_GAIN + k], &j);
+                accumulate(&mut back[c][..len], &y, &self.ramps[TAP_FEEDBACK + k], &j);
             }
         }
+        // The routing is tested once per run, not per sample: in the loops, the test kept them
+        // from running in SIMD.
         let mut input = [[0.0f32; RUN]; 2];
-        for i in 0..len {
-            let (x_l, x_r) = (left[i], right[i]);
-            // Ping-pong: mono in on the left, each side's echoes fed to the other.
-            let (in_l, in_r) = if PING_PONG {
-                (0.5 * (x_l + x_r) + back[1][i], back[0][i])
-            } else {
-                (x_l + back[0][i], x_r + back[1][i])
-            };
-            (input[0][i], input[1][i]) = (flush(in_l), flush(in_r));
+        let [in_l, in_r] = &mut input;
+        let ([back_l, back_r], [wet_l, wet_r]) = (&back, &mut wet);
+        match self.routing {
+            Routing::Straight => {
+                for i in 0..len {
+                    (in_l[i], in_r[i]) = (flush(left[i] + back_l[i]), flush(right[i] + back_r[i]));
+                }
+            }
+            Routing::PingPong => {
+                for i in 0..len {
+                    (in_l[i], in_r[i]) = (flush(0.5 * (left[i] + right[i]) + back_r[i]), flush(back_l[i]));
+                }
+                let narrow = &self.ramps[NARROW];
+                for i in 0..len {
+                    let (l, r, narrow) = (wet_l[i], wet_r[i], narrow.at(j[i]));
+                    (wet_l[i], wet_r[i]) = (l + narrow * (r - l), r + narrow * (l - r));
+                }
+            }
         }
         for (line, input) in self.lines.iter_mut().zip(&input) {
             line.write_run(&input[..len]);
         }
+        let mix = &self.ramps[MIX];
         for i in 0..len {
-            let (mut wet_l, mut wet_r) = (wet[0][i], wet[1][i]);
-            if PING_PONG {
-                let narrow = self.narrow.at(j[i]);
-                (wet_l, wet_r) = (wet_l + narrow * (wet_r - wet_l), wet_r + narrow * (wet_l - wet_r));
-            }
-            let mix = self.mix.at(j[i]);
-            left[i] = (1.0 - mix) * left[i] + mix * wet_l;
-            right[i] = (1.0 - mix) * right[i] + mix * wet_r;
+            let mix = mix.at(j[i]);
+            left[i] = (1.0 - mix) * left[i] + mix * wet_l[i];
+            right[i] = (1.0 - mix) * right[i] + mix * wet_r[i];
         }
     }
 }
 
-impl<const PING_PONG: bool> Effect for Echo<PING_PONG> {
+impl Effect for Echo {
     fn set_param(&mut self, index: usize, value: f32) {
         let (Some(spec), Some(&control)) = (self.params.get(index), self.controls.get(index)) else {
             return;
@@ -300,8 +323,8 @@ impl<const PING_PONG: bool> Effect for Echo<PING_PONG> {
                 self.levels[k] = v;
                 self.update_taps();
             }
-            Control::Mix => self.mix.set_target(v),
-            Control::Width => self.narrow.set_target(0.5 * (1.0 - v)),
+            Control::Mix => self.ramps[MIX].set_target(v),
+            Control::Width => self.ramps[NARROW].set_target(0.5 * (1.0 - v)),
         }
     }
 
@@ -315,7 +338,7 @@ impl<const PING_PONG: bool> Effect for Echo<PING_PONG> {
     fn reset(&mut self) {
         self.lines.iter_mut().for_each(DelayLine::reset);
         self.times.iter_mut().for_each(FadingTime::snap);
-        self.ramps().for_each(Ramp::snap);
+        self.ramps.iter_mut().for_each(Ramp::snap);
         self.phase = 0;
     }
 

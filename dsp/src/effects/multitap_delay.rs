@@ -1,7 +1,7 @@
 //! Multi-Tap Delay: tap k of `tap_count` echoes the input k spacings later at its own level;
 //! the last tap feeds back, so the whole pattern repeats scaled by the feedback.
 
-use crate::blocks::echo::{Channels, Control, Echo};
+use crate::blocks::echo::{Channels, Control, Echo, Routing};
 use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
@@ -25,7 +25,7 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 0.5, Unit::Amount),
         ParamSpec::choice("sync", "Sync", SYNC_OPTIONS, 0),
     ],
-    build: |sample_rate| Box::new(Echo::<false>::new(sample_rate, SPEC.params, CONTROLS)),
+    build: |sample_rate| Box::new(Echo::new(sample_rate, Routing::Straight, SPEC.params, CONTROLS)),
 };
 
 const CONTROLS: &[Control] = &[

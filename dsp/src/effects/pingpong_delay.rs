@@ -1,7 +1,7 @@
 //! Ping-Pong Delay: the input, summed to mono, echoes first on the left, then on the right, and
 //! so on, every repeat scaled by the feedback. Width narrows the alternation toward the centre.
 
-use crate::blocks::echo::{Channels, Control, Echo};
+use crate::blocks::echo::{Channels, Control, Echo, Routing};
 use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
@@ -17,7 +17,7 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::linear("mix", "Mix", 0.0, 1.0, 0.5, Unit::Amount),
         ParamSpec::choice("sync", "Sync", SYNC_OPTIONS, 0),
     ],
-    build: |sample_rate| Box::new(Echo::<true>::new(sample_rate, SPEC.params, CONTROLS)),
+    build: |sample_rate| Box::new(Echo::new(sample_rate, Routing::PingPong, SPEC.params, CONTROLS)),
 };
 
 const CONTROLS: &[Control] = &[

@@ -1,7 +1,7 @@
 //! Stereo Delay: the left and right channels echo themselves after independent times (each
 //! optionally tempo-synced), every repeat scaled by the feedback.
 
-use crate::blocks::echo::{Channels, Control, Echo};
+use crate::blocks::echo::{Channels, Control, Echo, Routing};
 use crate::effect::{EffectSpec, Family};
 use crate::param::{ParamSpec, Unit};
 use crate::util::SYNC_OPTIONS;
@@ -18,7 +18,7 @@ pub static SPEC: EffectSpec = EffectSpec {
         ParamSpec::choice("sync_l", "Sync L", SYNC_OPTIONS, 0),
         ParamSpec::choice("sync_r", "Sync R", SYNC_OPTIONS, 0),
     ],
-    build: |sample_rate| Box::new(Echo::<false>::new(sample_rate, SPEC.params, CONTROLS)),
+    build: |sample_rate| Box::new(Echo::new(sample_rate, Routing::Straight, SPEC.params, CONTROLS)),
 };
 
 const CONTROLS: &[Control] = &[
