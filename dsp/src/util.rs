@@ -45,6 +45,27 @@ pub fn flush(x: f32) -> f32 {
 }
 
 /// Coefficient of a one-pole smoother whose step response reaches 1 - 1/e after `ms`.
+/// Asks the CPU to bring the memory of `samples` into its caches while other work runs, so that
+/// what reads or writes it later finds it there. Delay lines reach into memory that the rest of
+/// the rack's buffers have pushed out of the cache since it was last touched, and the hardware's
+/// own prefetching loses track of a line when calls are short (host automation cuts them to a
+/// few dozen samples): every call then waited for its lines one at a time.
+#[inline]
+pub fn prefetch(samples: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        const LINE: usize = 64 / std::mem::size_of::<f32>();
+        let lines = samples.chunks(LINE).map(|c| c.as_ptr()).chain(samples.last().map(|x| x as *const f32));
+        for line in lines {
+            // SAFETY: a prefetch only hints the cache; every x86-64 CPU has the instruction.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line.cast()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = samples;
+}
+
 #[inline]
 pub fn time_constant_coeff(ms: f32, sample_rate: f32) -> f32 {
     let samples = ms.max(1e-3) * 0.001 * sample_rate;

@@ -1,5 +1,7 @@
 //! A circular delay line whose capacity is fixed at construction.
 
+use crate::util::prefetch;
+
 /// Mono delay line. `write` then `read(d)` returns the sample written `d` writes ago
 /// (so `read(0)` is the one just written).
 #[derive(Debug, Clone)]
@@ -82,6 +84,26 @@ impl DelayLine {
         }
     }
 
+    /// [`prefetch`]es what [`read_run`](Self::read_run) at `delay` reads over the next `len`
+    /// samples, as writes move it on.
+    #[inline]
+    pub fn prefetch_reads(&self, delay: usize, len: usize) {
+        self.prefetch_from(self.write.wrapping_sub(delay.min(self.mask)), len);
+    }
+
+    /// [`prefetch`]es where the next `len` samples will be written.
+    #[inline]
+    pub fn prefetch_writes(&self, len: usize) {
+        self.prefetch_from(self.write + 1, len);
+    }
+
+    fn prefetch_from(&self, start: usize, len: usize) {
+        let (head, tail) = self.buffer.split_at(start & self.mask);
+        let in_tail = len.min(tail.len());
+        prefetch(&tail[..in_tail]);
+        prefetch(&head[..(len - in_tail).min(head.len())]);
+    }
+
     /// Linearly interpolated read for fractional (smoothly changing) delays.
     #[inline]
     pub fn read_fractional(&self, delay: f32) -> f32 {
@@ -116,6 +138,20 @@ mod tests {
                 assert!(run.iter().enumerate().all(|(k, x)| *x == d.read(100 - k)));
             }
         }
+    }
+
+    /// Prefetching only hints the cache, but its slicing must hold wherever the head is.
+    #[test]
+    fn prefetching_stays_inside_the_buffer_at_any_head_delay_and_length() {
+        let mut d = DelayLine::new(100);
+        for _ in 0..2 * d.buffer.len() {
+            d.write(1.0);
+            for (delay, len) in [(0, 0), (0, 1), (5, 64), (127, 128), (1000, 1000)] {
+                d.prefetch_reads(delay, len);
+                d.prefetch_writes(len);
+            }
+        }
+        assert!((0..=d.max_delay()).all(|k| d.read(k) == 1.0));
     }
 
     #[test]

@@ -360,6 +360,15 @@ impl Effect for Echo {
             self.phase = (self.phase + len) % PERIOD;
             done += len;
         }
+        // Ending on a period's end, fetch the next period's reads and writes while the rest of
+        // the rack runs. (The writes matter most: a line is written where it was last touched
+        // seconds ago.)
+        if self.phase == 0 {
+            for (line, to) in self.lines.iter().zip(&self.to) {
+                to[..self.active_taps].iter().for_each(|&delay| line.prefetch_reads(delay, PERIOD));
+                line.prefetch_writes(PERIOD);
+            }
+        }
     }
 }
 
