@@ -143,6 +143,9 @@ impl Slot {
     /// A retired effect, for the owner to drop off the audio thread. A slot keeps at most one;
     /// it waits with its next swap until this one has been taken.
     pub fn take_outgoing(&mut self) -> Option<Installed> {
+        // Asked first: taking writes the slot even when there is nothing to take, and the
+        // plugin asks at every call.
+        self.outgoing.as_ref()?;
         self.outgoing.take()
     }
 

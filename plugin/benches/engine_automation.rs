@@ -51,6 +51,15 @@ fn realtime_factor(automated: bool) -> f64 {
 }
 
 fn main() {
+    // `-- plain` or `-- automated` runs that workload once, for a profiler.
+    if let Some(automated) = std::env::args().find_map(|a| match a.as_str() {
+        "plain" => Some(false),
+        "automated" => Some(true),
+        _ => None,
+    }) {
+        println!("{:.1} x realtime", realtime_factor(automated));
+        return;
+    }
     let runs = 15;
     let (mut plain, mut automated) = (0.0f64, 0.0f64);
     for _ in 0..runs {

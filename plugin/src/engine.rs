@@ -173,7 +173,7 @@ impl Engine {
         }
         for slot in 0..SLOT_COUNT {
             self.dispose_outgoing(slot);
-            let changes = params.slots[slot].changes.load(std::sync::atomic::Ordering::Acquire);
+            let changes = params.changes.get(slot);
             if changes == self.seen[slot] && !self.stale[slot] {
                 continue;
             }

@@ -95,20 +95,38 @@ impl SpecParam {
         }
     }
 
-    /// The parameter, counting its changes in `changes`.
-    fn counted_in(self, changes: &Arc<AtomicU32>) -> Self {
+    /// The parameter, counting its changes as `slot`'s in `changes`.
+    fn counted_in(self, changes: &Arc<ChangeCounts>, slot: usize) -> Self {
         match self {
-            SpecParam::Continuous(p, spec) => SpecParam::Continuous(p.with_callback(count(changes)), spec),
-            SpecParam::Stepped(p, spec) => SpecParam::Stepped(p.with_callback(count(changes)), spec),
+            SpecParam::Continuous(p, spec) => {
+                SpecParam::Continuous(p.with_callback(count(changes, slot)), spec)
+            }
+            SpecParam::Stepped(p, spec) => SpecParam::Stepped(p.with_callback(count(changes, slot)), spec),
         }
     }
 }
 
-/// A parameter callback that counts the changes, whatever the value's type.
-fn count<T>(changes: &Arc<AtomicU32>) -> Arc<dyn Fn(T) + Send + Sync> {
+/// How many times any parameter of each slot changed, whoever changed it (host automation or
+/// modulation, the editor, the API, a restored state): the audio thread looks through a slot's
+/// parameters only when its count moved, where looking through all of them at every call cost
+/// more than a host's 64-sample automation calls cost the rack. All slots' counts share one
+/// cache line, which the audio thread reads at every call (one counter per slot, each on its own
+/// allocation, cost a cache miss per slot and call).
+#[derive(Debug, Default)]
+#[repr(align(64))]
+pub struct ChangeCounts([AtomicU32; SLOT_COUNT]);
+
+impl ChangeCounts {
+    pub fn get(&self, slot: usize) -> u32 {
+        self.0[slot].load(Ordering::Acquire)
+    }
+}
+
+/// A parameter callback that counts the changes of `slot`, whatever the value's type.
+fn count<T>(changes: &Arc<ChangeCounts>, slot: usize) -> Arc<dyn Fn(T) + Send + Sync> {
     let changes = changes.clone();
     Arc::new(move |_| {
-        changes.fetch_add(1, Ordering::Release);
+        changes.0[slot].fetch_add(1, Ordering::Release);
     })
 }
 
@@ -121,19 +139,14 @@ pub struct SlotParams {
     pub output: SpecParam,
     /// `effects[e][p]`: parameter `p` of `EFFECTS[e]`.
     pub effects: Vec<Vec<SpecParam>>,
-    /// How many times any of these parameters changed, whoever changed it (host automation or
-    /// modulation, the editor, the API, a restored state): the audio thread looks through a
-    /// slot's parameters only when this moved, where looking through all of them at every call
-    /// cost more than a host's 64-sample automation calls cost the rack.
-    pub changes: Arc<AtomicU32>,
 }
 
 impl SlotParams {
-    fn new(slot: usize) -> Self {
+    /// The parameters of `slot`, counting their changes in `changes`.
+    fn new(slot: usize, changes: &Arc<ChangeCounts>) -> Self {
         let n = slot + 1;
-        let changes = Arc::new(AtomicU32::new(0));
         let counted =
-            |name: String, spec: &'static ParamSpec| SpecParam::new(name, spec).counted_in(&changes);
+            |name: String, spec: &'static ParamSpec| SpecParam::new(name, spec).counted_in(changes, slot);
         let effect = IntParam::new(
             format!("Slot {n} · Effect"),
             0,
@@ -150,10 +163,10 @@ impl SlotParams {
                 .position(|e| e.id.eq_ignore_ascii_case(s) || e.name.eq_ignore_ascii_case(s))
                 .map(|i| i as i32 + 1)
         }))
-        .with_callback(count(&changes));
+        .with_callback(count(changes, slot));
         Self {
             effect,
-            bypass: BoolParam::new(format!("Slot {n} · Bypass"), false).with_callback(count(&changes)),
+            bypass: BoolParam::new(format!("Slot {n} · Bypass"), false).with_callback(count(changes, slot)),
             mix: counted(format!("Slot {n} · Mix"), &SLOT_MIX),
             input: counted(format!("Slot {n} · Input"), &INPUT_TRIM),
             output: counted(format!("Slot {n} · Output"), &OUTPUT_TRIM),
@@ -166,7 +179,6 @@ impl SlotParams {
                         .collect()
                 })
                 .collect(),
-            changes,
         }
     }
 }
@@ -180,6 +192,8 @@ fn effect_name(value: i32) -> &'static str {
 
 pub struct RackParams {
     pub slots: Vec<SlotParams>,
+    /// The slots' parameter changes, counted.
+    pub changes: Arc<ChangeCounts>,
     /// Modulation sources the host can automate; each can drive any number of targets.
     pub macros: Vec<SpecParam>,
     /// LFOs, envelopes, followers, routes and automation lanes: not host parameters, saved
@@ -197,8 +211,10 @@ pub struct RackParams {
 
 impl Default for RackParams {
     fn default() -> Self {
+        let changes: Arc<ChangeCounts> = Arc::default();
         Self {
-            slots: (0..SLOT_COUNT).map(SlotParams::new).collect(),
+            slots: (0..SLOT_COUNT).map(|slot| SlotParams::new(slot, &changes)).collect(),
+            changes,
             macros: (1..=MACRO_COUNT).map(|n| SpecParam::new(format!("Macro {n}"), &MACRO)).collect(),
             modulation: ModulationStore::default(),
             order: SlotOrder::default(),
