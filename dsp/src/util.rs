@@ -44,7 +44,6 @@ pub fn flush(x: f32) -> f32 {
     }
 }
 
-/// Coefficient of a one-pole smoother whose step response reaches 1 - 1/e after `ms`.
 /// Asks the CPU to bring the memory of `samples` into its caches while other work runs, so that
 /// what reads or writes it later finds it there. Delay lines reach into memory that the rest of
 /// the rack's buffers have pushed out of the cache since it was last touched, and the hardware's
@@ -66,6 +65,7 @@ pub fn prefetch(samples: &[f32]) {
     let _ = samples;
 }
 
+/// Coefficient of a one-pole smoother whose step response reaches 1 - 1/e after `ms`.
 #[inline]
 pub fn time_constant_coeff(ms: f32, sample_rate: f32) -> f32 {
     let samples = ms.max(1e-3) * 0.001 * sample_rate;
