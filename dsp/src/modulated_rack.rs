@@ -1,7 +1,7 @@
 //! A rack together with its modulation: what the plugin runs on the audio thread and what an
 //! offline render runs, so that both sound the same.
 
-use crate::modulation::{MidiEvent, ModulationEngine, Transport};
+use crate::modulation::{MidiEvent, ModulationEngine, TickRecord, Transport};
 use crate::rack::{Rack, CHUNK};
 use crate::targets::Targets;
 use std::sync::Arc;
@@ -12,25 +12,25 @@ pub const TICK: usize = 32;
 
 /// The block is modulated in segments of at most this many samples, so that the values of all
 /// its ticks fit in fixed storage.
-const SEGMENT: usize = 1024;
+const SEGMENT: usize = 512;
 /// Ticks one segment can hold: the regular ones plus where lanes change course; a segment with
-/// more lane breakpoints than that lets its last tick run longer.
+/// more lane breakpoints than that lets its last tick run longer. A tick is a bit of a `u64`.
 const MAX_TICKS: usize = 4 * SEGMENT / TICK;
-/// Target values one segment can hold; beyond that, further values in the segment are dropped.
-const MAX_VALUES: usize = 16 * 1024;
+const _: () = assert!(MAX_TICKS <= u64::BITS as usize);
 /// MIDI events one tick can carry; more in a single tick are dropped (a host sending that many
 /// within 32 samples is not sending music).
 const MAX_TICK_EVENTS: usize = 256;
 
-/// A target's new plain value at a tick. Plain already: converting all of a tick's values
-/// together, with their parameter descriptions at hand, costs less than one by one between
-/// slots whose audio has pushed those descriptions out of the cache.
+/// A target that modulation or a lane moves, in the current segment.
 #[derive(Clone, Copy, Default)]
-struct Value {
-    slot: usize,
-    tick: usize,
+struct Moved {
     target: usize,
-    plain: f32,
+    slot: usize,
+    /// Its plain values are `plain[row * MAX_TICKS..][..ticks]`.
+    row: usize,
+    /// Bit `k` is set where the value changes, at tick `k`. The first tick always counts: the
+    /// host may have set the target since the last block.
+    changes: u64,
 }
 
 pub struct ModulatedRack {
@@ -42,34 +42,36 @@ pub struct ModulatedRack {
     tick_events: Vec<MidiEvent>,
     /// Where each tick of the segment starts (a tick lasts until the next one starts).
     tick_starts: Vec<usize>,
-    /// The segment's changes of target values, in the order the ticks made them: every
-    /// target's value at the first tick (the host may have set the targets since the last
-    /// block), then only the values that differ from the target's at the tick before.
-    values: Vec<Value>,
-    /// The same values grouped by slot (each slot's in tick order): slot `s` has
-    /// `by_slot[slot_start[s]..slot_start[s + 1]]`, so a slot finds its own without looking
-    /// through everyone else's at every tick.
-    by_slot: Vec<Value>,
+    /// The sources at each tick of the segment.
+    record: Box<TickRecord<MAX_TICKS>>,
+    /// The segment's moved targets in the order the engine gives them, then grouped by slot:
+    /// slot `s` has `by_slot[slot_start[s]..slot_start[s + 1]]`.
+    moved: Vec<Moved>,
+    by_slot: Vec<Moved>,
     slot_start: Vec<usize>,
-    /// Per slot, its first value not applied yet.
+    /// Per slot, its first tick not applied yet.
     slot_next: Vec<usize>,
-    /// Each target's last normalized value in the segment so far.
-    last: Vec<f32>,
+    /// The moved targets' plain values at the ticks where they change. Converted all together,
+    /// with their parameter descriptions at hand: one by one between slots whose audio had
+    /// pushed those out of the cache cost more.
+    plain: Vec<f32>,
 }
 
 impl ModulatedRack {
     pub fn new(rack: Rack, modulation: Box<ModulationEngine>, targets: Arc<Targets>) -> Self {
+        // Each target is moved at most once per segment.
         let mut player = Self {
-            last: vec![0.0; targets.len()],
             modulated_slots: vec![false; rack.slots().len()],
             modulation,
-            targets,
             tick_events: Vec::with_capacity(MAX_TICK_EVENTS),
             tick_starts: Vec::with_capacity(MAX_TICKS),
-            values: Vec::with_capacity(MAX_VALUES),
-            by_slot: vec![Value::default(); MAX_VALUES],
+            record: Box::default(),
+            moved: Vec::with_capacity(targets.len()),
+            by_slot: vec![Moved::default(); targets.len()],
             slot_start: vec![0; rack.slots().len() + 1],
             slot_next: vec![0; rack.slots().len()],
+            plain: vec![0.0; targets.len() * MAX_TICKS],
+            targets,
             rack,
         };
         player.find_modulated_slots();
@@ -167,7 +169,7 @@ impl ModulatedRack {
         host_base: &impl Fn(usize) -> f32,
     ) {
         self.tick_starts.clear();
-        self.values.clear();
+        self.record.clear();
         let n = left.len();
         let samples_per_beat = 60.0 * self.rack.sample_rate() as f64 / transport.tempo();
         let mut start = 0;
@@ -209,56 +211,71 @@ impl ModulatedRack {
                 side,
                 &self.tick_events,
             );
-            let (values, last, targets) = (&mut self.values, &mut self.last, &*self.targets);
-            let tick = self.tick_starts.len().min(MAX_TICKS - 1);
-            self.modulation.for_each_target(host_base, |target, value| {
-                let changed = tick == 0 || last[target].to_bits() != value.to_bits();
-                if changed && values.len() < MAX_VALUES {
-                    last[target] = value;
-                    let (slot, plain) = (targets.get(target).slot, targets.plain(target, value));
-                    values.push(Value { slot, tick, target, plain });
-                }
-            });
+            self.modulation.record_tick(&mut self.record);
             // Beyond the storage, the last tick runs on.
             if self.tick_starts.len() < MAX_TICKS {
                 self.tick_starts.push(start);
             }
             start = end;
         }
+        self.convert(host_base);
         self.group_by_slot();
     }
 
-    /// Sorts the segment's values by slot (a counting sort, stable, so each slot's stay in
-    /// tick order) into `by_slot`.
+    /// Combines the recorded ticks into each moved target's values, and keeps the plain ones
+    /// where they change.
+    fn convert(&mut self, host_base: &impl Fn(usize) -> f32) {
+        let (moved, plain, targets) = (&mut self.moved, &mut self.plain, &*self.targets);
+        moved.clear();
+        self.modulation.for_each_target_over(&self.record, host_base, |target, column| {
+            let row = moved.len();
+            let Some(out) = plain.get_mut(row * MAX_TICKS..(row + 1) * MAX_TICKS) else {
+                return;
+            };
+            let mut changes = 1;
+            out[0] = targets.plain(target, column[0]);
+            for (tick, pair) in column.windows(2).enumerate() {
+                if pair[1].to_bits() != pair[0].to_bits() {
+                    changes |= 2 << tick;
+                    out[tick + 1] = targets.plain(target, pair[1]);
+                }
+            }
+            moved.push(Moved { target, slot: targets.get(target).slot, row, changes });
+        });
+    }
+
+    /// Sorts the moved targets by slot (a counting sort) into `by_slot`, and starts every
+    /// slot at the first tick.
     fn group_by_slot(&mut self) {
         let slots = self.slot_next.len();
         // Sliced to their lengths, so that the compiler sees the slot tests cover the indices.
         let (start, next) = (&mut self.slot_start[..=slots], &mut self.slot_next[..slots]);
         start.fill(0);
-        for v in self.values.iter().filter(|v| v.slot < slots) {
-            start[v.slot + 1] += 1;
+        for m in self.moved.iter().filter(|m| m.slot < slots) {
+            start[m.slot + 1] += 1;
         }
         for s in 0..slots {
             start[s + 1] += start[s];
         }
         next.copy_from_slice(&start[..slots]);
-        for v in self.values.iter().filter(|v| v.slot < slots) {
-            self.by_slot[next[v.slot]] = *v;
-            next[v.slot] += 1;
+        for m in self.moved.iter().filter(|m| m.slot < slots) {
+            self.by_slot[next[m.slot]] = *m;
+            next[m.slot] += 1;
         }
-        next.copy_from_slice(&start[..slots]);
+        next.fill(0);
     }
 
-    /// Runs the rack through a segment slot by slot: a slot without modulated targets in one go
-    /// per chunk, a modulated one cut at every tick where one of its targets changes, which it
+    /// Runs the rack through a segment slot by slot: a slot without moved targets in one go
+    /// per chunk, a moved one cut at every tick where one of its targets changes, which it
     /// sets there. Ticks that change nothing need no cut: each cut costs the effect a call,
     /// and a target that holds still (moved by a macro) need not cost anything.
     fn run_segment(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (tick_starts, by_slot, slot_start, next, targets, modulated) = (
+        let (tick_starts, by_slot, slot_start, next, plain, targets, modulated) = (
             &self.tick_starts,
             &self.by_slot,
             &self.slot_start,
             &mut self.slot_next,
+            &self.plain,
             &*self.targets,
             &self.modulated_slots,
         );
@@ -267,12 +284,16 @@ impl ModulatedRack {
                 run(slot, 0..CHUNK);
                 return;
             }
-            // The slot's own values, in tick order: those of ticks that start in this chunk (or
+            let moved = &by_slot[slot_start[index]..slot_start[index + 1]];
+            let changes = moved.iter().fold(0, |all, m| all | m.changes);
+            // The slot's ticks not applied yet, in order: those that start in this chunk (or
             // were cut by its start, whose values the previous chunk applied already).
             let next = &mut next[index];
+            let mut pending = changes & u64::MAX.checked_shl(*next as u32).unwrap_or(0);
             let mut from = 0;
-            for value in &by_slot[*next..slot_start[index + 1]] {
-                let start = tick_starts[value.tick];
+            while pending != 0 {
+                let tick = pending.trailing_zeros() as usize;
+                let start = tick_starts[tick];
                 if start >= offset + CHUNK {
                     break;
                 }
@@ -281,8 +302,11 @@ impl ModulatedRack {
                     run(slot, from..at);
                     from = at;
                 }
-                targets.apply_plain_to_slot(slot, value.target, value.plain);
-                *next += 1;
+                for m in moved.iter().filter(|m| m.changes >> tick & 1 != 0) {
+                    targets.apply_plain_to_slot(slot, m.target, plain[m.row * MAX_TICKS + tick]);
+                }
+                pending &= pending - 1;
+                *next = tick + 1;
             }
             run(slot, from..CHUNK);
         });

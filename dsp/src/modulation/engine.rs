@@ -3,10 +3,11 @@
 use super::config::{ConfigError, ModulationConfig};
 use super::envelope::{Adsr, EnvelopeTrigger, ENVELOPE_COUNT};
 use super::follower::{follow_rows, Follower, Levels, SignalInput, FOLLOWER_COUNT, LEVEL_CHUNK};
-use super::lane::LaneSet;
+use super::lane::{AutomationLane, LaneSet};
 use super::lfo::{Lfo, LFO_COUNT};
 use super::matrix::{Matrix, Source, SourceValues, TargetResolver};
 use super::midi::{apply_to_sources, Gate, HeldNotes, MidiEvent};
+use super::ticks::TickRecord;
 use super::transient::{TransientDetector, THRESHOLD_DB};
 use super::transport::Transport;
 use std::sync::Arc;
@@ -214,32 +215,51 @@ impl ModulationEngine {
         self.just_started
     }
 
-    /// A lane's value at the last tick's first sample, if the target has a lane and the host
-    /// gave a position.
-    pub fn lane_value(&self, target: usize) -> Option<f32> {
-        Some(self.lanes.get(target)?.value_at(self.lane_time?))
-    }
-
     /// Calls `apply(target, value)` once for every target that is modulated or automated, with
     /// its normalized value for this tick: the combination rule of the module documentation,
     /// where the base is the lane's value if there is one and `host_base(target)` otherwise.
     /// Targets with a lane but no route get the lane's value. Allocation-free.
-    #[inline]
-    pub fn for_each_target(
-        &self,
-        mut host_base: impl FnMut(usize) -> f32,
-        mut apply: impl FnMut(usize, f32),
-    ) {
-        if self.lanes.is_empty() {
-            // Without lanes every base is the host's, found without a search through them.
-            self.matrix.modulate(&self.sources, host_base, apply);
-            return;
+    pub fn for_each_target(&self, host_base: impl FnMut(usize) -> f32, mut apply: impl FnMut(usize, f32)) {
+        let mut record = TickRecord::<1>::default();
+        self.record_tick(&mut record);
+        self.for_each_target_over(&record, host_base, |target, value| apply(target, value[0]));
+    }
+
+    /// Adds this tick (the last [`process_tick`](Self::process_tick)) to `record`.
+    pub fn record_tick<const N: usize>(&self, record: &mut TickRecord<N>) {
+        let tick = record.push(self.lane_time);
+        for (row, &source) in self.matrix.sources().iter().enumerate() {
+            record.set(row, tick, self.sources.get(source));
         }
-        let base = |t| self.lane_value(t).unwrap_or_else(|| host_base(t));
-        self.matrix.modulate(&self.sources, base, &mut apply);
-        for target in self.lanes.targets().filter(|&t| !self.matrix.has_target(t)) {
-            if let Some(value) = self.lane_value(target) {
-                apply(target, value);
+    }
+
+    /// [`for_each_target`](Self::for_each_target) for every tick of `record` at once:
+    /// `apply(target, column)` gets the target's value at each tick. Lanes are read only if
+    /// every tick had a transport position. Allocation-free.
+    #[inline]
+    pub fn for_each_target_over<const N: usize>(
+        &self,
+        record: &TickRecord<N>,
+        mut host_base: impl FnMut(usize) -> f32,
+        mut apply: impl FnMut(usize, &[f32]),
+    ) {
+        let times = record.times().filter(|_| !self.lanes.is_empty());
+        let play = |lane: &AutomationLane, times: &[u64], column: &mut [f32]| {
+            for (value, &time) in column.iter_mut().zip(times) {
+                *value = lane.value_at(time);
+            }
+        };
+        let base = |target: usize, column: &mut [f32]| match (self.lanes.get(target), times) {
+            (Some(lane), Some(times)) => play(lane, times, column),
+            _ => column.fill(host_base(target)),
+        };
+        self.matrix.modulate_ticks(record, base, &mut apply);
+        if let Some(times) = times {
+            let mut column = [0.0f32; N];
+            let column = &mut column[..record.len()];
+            for (target, lane) in self.lanes.iter().filter(|(t, _)| !self.matrix.has_target(*t)) {
+                play(lane, times, column);
+                apply(target, column);
             }
         }
     }

@@ -204,6 +204,11 @@ impl LaneSet {
         self.lanes.iter().map(|(t, _)| *t)
     }
 
+    /// The automated targets with their lanes, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &AutomationLane)> {
+        self.lanes.iter().map(|(t, lane)| (*t, lane))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lanes.is_empty()
     }

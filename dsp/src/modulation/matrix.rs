@@ -5,8 +5,10 @@ use super::envelope::ENVELOPE_COUNT;
 use super::follower::FOLLOWER_COUNT;
 use super::lfo::LFO_COUNT;
 use super::midi::CC_COUNT;
+use super::ticks::TickRecord;
 use crate::param::{ParamSpec, Unit};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 pub const MACRO_COUNT: usize = 8;
 
@@ -161,8 +163,18 @@ impl<F: Fn(&str) -> Option<usize>> TargetResolver for F {
 struct ResolvedRoute {
     target: usize,
     source: Source,
+    /// Where `source` is in the matrix's [`sources`](Matrix::sources).
+    row: usize,
     depth: f32,
     mapping: Polarity,
+}
+
+impl ResolvedRoute {
+    /// What the route adds to its target's base for a source value.
+    #[inline]
+    fn offset(&self, value: f32, polarity: Polarity) -> f32 {
+        self.depth * map_polarity(value, polarity, self.mapping)
+    }
 }
 
 /// The enabled routes with their targets resolved, grouped by target.
@@ -171,7 +183,9 @@ pub struct Matrix {
     routes: Vec<ResolvedRoute>,
     /// Each target with the range of its routes in `routes`, found once here rather than at
     /// every tick.
-    groups: Vec<(usize, std::ops::Range<usize>)>,
+    groups: Vec<(usize, Range<usize>)>,
+    /// The sources the routes read, each once.
+    sources: Vec<Source>,
 }
 
 impl Matrix {
@@ -194,10 +208,18 @@ impl Matrix {
                 resolved.push(ResolvedRoute {
                     target,
                     source: route.source,
+                    row: 0,
                     depth: route.depth,
                     mapping: route.mapping,
                 });
             }
+        }
+        let mut sources: Vec<Source> = Vec::new();
+        for route in &mut resolved {
+            route.row = sources.iter().position(|&s| s == route.source).unwrap_or_else(|| {
+                sources.push(route.source);
+                sources.len() - 1
+            });
         }
         // Stable, so each target sums its routes in the configured order: bit-exact reloads.
         resolved.sort_by_key(|r| r.target);
@@ -207,7 +229,7 @@ impl Matrix {
             groups.push((group[0].target, start..start + group.len()));
             start += group.len();
         }
-        Ok(Self { routes: resolved, groups })
+        Ok(Self { routes: resolved, groups, sources })
     }
 
     /// Calls `apply(target, value)` for every target with an enabled route, where `value` is
@@ -221,16 +243,46 @@ impl Matrix {
         mut apply: impl FnMut(usize, f32),
     ) {
         for (target, routes) in &self.groups {
-            let target = *target;
-            let offset: f32 = self.routes[routes.clone()]
-                .iter()
-                .map(|r| {
-                    let (value, polarity) = sources.get(r.source);
-                    r.depth * map_polarity(value, polarity, r.mapping)
-                })
-                .sum();
-            apply(target, combine(base(target), offset));
+            let offset = self.routes[routes.clone()].iter().fold(0.0, |sum, r| {
+                let (value, polarity) = sources.get(r.source);
+                sum + r.offset(value, polarity)
+            });
+            apply(*target, combine(base(*target), offset));
         }
+    }
+
+    /// [`modulate`](Self::modulate) over recorded ticks: `apply(target, column)` for every
+    /// target with an enabled route, `column` holding its value at each tick, which
+    /// `base(target, column)` fills with the bases first. Allocation-free.
+    #[inline]
+    pub(super) fn modulate_ticks<const N: usize>(
+        &self,
+        record: &TickRecord<N>,
+        mut base: impl FnMut(usize, &mut [f32]),
+        mut apply: impl FnMut(usize, &[f32]),
+    ) {
+        let (mut offsets, mut column) = ([0.0f32; N], [0.0f32; N]);
+        let (offsets, column) = (&mut offsets[..record.len()], &mut column[..record.len()]);
+        for (target, routes) in &self.groups {
+            offsets.fill(0.0);
+            for r in &self.routes[routes.clone()] {
+                let (values, polarity) = record.row(r.row);
+                for (sum, &value) in offsets.iter_mut().zip(values) {
+                    *sum += r.offset(value, polarity);
+                }
+            }
+            base(*target, column);
+            for (value, &offset) in column.iter_mut().zip(offsets.iter()) {
+                *value = combine(*value, offset);
+            }
+            apply(*target, column);
+        }
+    }
+
+    /// The sources the enabled routes read, each once: row `i` of a [`TickRecord`] holds
+    /// `sources()[i]`.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     /// The targets with at least one enabled route, ascending.

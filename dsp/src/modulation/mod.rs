@@ -96,6 +96,7 @@ pub mod lfo;
 pub mod matrix;
 pub mod midi;
 pub mod recorder;
+pub mod ticks;
 pub mod transient;
 pub mod transport;
 
@@ -108,4 +109,5 @@ pub use lfo::{LfoConfig, LfoRate, LfoShape, Retrigger};
 pub use matrix::{combine, map_polarity, Matrix, Polarity, Route, Source, SourceValues, TargetResolver};
 pub use midi::{MidiEvent, MidiMessage};
 pub use recorder::{LanePass, RecordMode};
+pub use ticks::TickRecord;
 pub use transport::Transport;

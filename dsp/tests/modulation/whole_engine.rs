@@ -148,6 +148,59 @@ fn a_rebuilt_engine_continues_where_the_old_one_was() {
     assert!(before > 0.1 && unchanged < after && after < before, "{before} -> {after} (not {unchanged})");
 }
 
+/// What `for_each_target_over` gives for a record, as `(target, value)` per tick.
+fn per_tick<const N: usize>(e: &ModulationEngine, record: &TickRecord<N>) -> Vec<Vec<(usize, f32)>> {
+    let mut columns = Vec::new();
+    e.for_each_target_over(record, |t| 0.1 * t as f32, |t, column| columns.push((t, column.to_vec())));
+    columns.sort_by_key(|&(t, _)| t);
+    (0..record.len()).map(|k| columns.iter().map(|(t, column)| (*t, column[k])).collect()).collect()
+}
+
+#[test]
+fn recorded_ticks_give_the_values_of_each_tick_at_once() {
+    let mut config = busy_config();
+    // A lane-only target besides the routed one with a lane.
+    config.routes.retain(|r| r.target != "s3_in");
+    let ramp = [point(0, 0.2, Interpolation::Linear), point(9_000, 0.8, Interpolation::Exponential)];
+    config.lanes.insert("s3_in".into(), ramp.into_iter().collect());
+    let mut e = engine(&config);
+    let mut record = TickRecord::<16>::default();
+    let mut expected = Vec::new();
+    for i in 0..400u32 {
+        let main = noise(32, i + 1);
+        e.set_macro(2, (i % 7) as f32 / 6.0);
+        e.process_tick(&at_sample(i as i64 * 32, true), 32, (&main, &main), None, &[]);
+        e.record_tick(&mut record);
+        expected.push(applied(&e, |t| 0.1 * t as f32));
+        if i % 13 == 12 {
+            assert_eq!(per_tick(&e, &record), expected, "ticks up to {i}");
+            assert!(expected[0].iter().any(|&(t, _)| t == 3), "the lane-only target is there");
+            (record.clear(), expected.clear());
+        }
+    }
+
+    // Beyond its room, a record's last tick is the latest one.
+    record.clear();
+    for i in 0..20 {
+        e.process_tick(&at_sample(i * 32, true), 32, (&[], &[]), None, &[]);
+        e.record_tick(&mut record);
+    }
+    assert_eq!(record.len(), 16);
+    assert_eq!(per_tick(&e, &record)[15], applied(&e, |t| 0.1 * t as f32));
+
+    // One tick without a position: the lanes are not read, the routed target's base is the
+    // host's.
+    record.clear();
+    for position in [Some(0), None, Some(64)] {
+        let transport = Transport { position_samples: position, ..at_sample(0, true) };
+        e.process_tick(&transport, 32, (&[], &[]), None, &[]);
+        e.record_tick(&mut record);
+    }
+    let ticks = per_tick(&e, &record);
+    assert!(ticks.iter().all(|tick| tick.iter().all(|&(t, _)| t != 3)));
+    assert!(ticks[0].len() == 4 && ticks[0][0].0 == 0);
+}
+
 #[test]
 fn unrouted_sources_are_skipped_unless_monitored_without_changing_the_sound() {
     let mut config = busy_config();
