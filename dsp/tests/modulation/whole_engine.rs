@@ -175,7 +175,8 @@ fn recorded_ticks_give_the_values_of_each_tick_at_once() {
         if i % 13 == 12 {
             assert_eq!(per_tick(&e, &record), expected, "ticks up to {i}");
             assert!(expected[0].iter().any(|&(t, _)| t == 3), "the lane-only target is there");
-            (record.clear(), expected.clear());
+            record.clear();
+            expected.clear();
         }
     }
 
