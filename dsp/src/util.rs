@@ -54,11 +54,14 @@ pub fn prefetch(samples: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        const LINE: usize = 64 / std::mem::size_of::<f32>();
-        let lines = samples.chunks(LINE).map(|c| c.as_ptr()).chain(samples.last().map(|x| x as *const f32));
-        for line in lines {
+        // Every cache line the slice touches, counted by address: the first one may start
+        // before the slice, which a prefetch may name (it never faults).
+        let start = samples.as_ptr().cast::<i8>();
+        let before = start as usize % 64;
+        let bytes = before + std::mem::size_of_val(samples);
+        for line in (0..bytes).step_by(64) {
             // SAFETY: a prefetch only hints the cache; every x86-64 CPU has the instruction.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(line.cast()) };
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(line).wrapping_sub(before)) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
