@@ -82,9 +82,9 @@ pub struct Follower {
     release: f32,
     gain: f32,
     state: f32,
-    /// Scratch for a row's shares in a rising and in a falling step, kept here rather than
-    /// cleared on the stack for every row.
-    shares: [[f32; LEVEL_CHUNK]; 2],
+    /// A row of levels prepared for the recursion (kept here rather than cleared on the stack
+    /// for every row).
+    row: PairRow,
 }
 
 impl Follower {
@@ -98,7 +98,7 @@ impl Follower {
             release: time_constant_coeff(c.release_ms, sample_rate),
             gain: db_to_gain(c.gain_db),
             state: 0.0,
-            shares: [[0.0; LEVEL_CHUNK]; 2],
+            row: PairRow::default(),
         }
     }
 
@@ -120,35 +120,22 @@ impl Follower {
         self.rms
     }
 
-    /// The shares of a row of levels in a rising and in a falling step, computed ahead of the
-    /// recursion in loops that run in SIMD.
-    fn compute_shares(&mut self, levels: &[f32]) {
-        // The factors in locals: read through `self` inside the loop, they might (for all the
-        // compiler knows) change with every store to the shares, and the loop stayed scalar.
-        let (rise_share, fall_share) = (1.0 - self.attack, 1.0 - self.release);
-        let [rise, fall] = &mut self.shares;
-        for ((x, r), f) in levels.iter().zip(rise.iter_mut()).zip(fall.iter_mut()) {
-            (*r, *f) = ((x + FLOOR) * rise_share, (x + FLOOR) * fall_share);
-        }
-    }
-
     /// Follows a row of the levels [`Levels`] measured for this follower.
     fn follow_row(&mut self, levels: &[f32]) {
-        self.compute_shares(levels);
         if self.attack_is_faster() {
-            self.run_row::<true>(levels.len());
+            self.run_row::<true>(levels);
         } else {
-            self.run_row::<false>(levels.len());
+            self.run_row::<false>(levels);
         }
     }
 
-    fn run_row<const ATTACK_FASTER: bool>(&mut self, n: usize) {
-        let [rise, fall] = &self.shares;
+    fn run_row<const ATTACK_FASTER: bool>(&mut self, levels: &[f32]) {
+        self.row.prepare::<ATTACK_FASTER>(levels, self.attack, self.release);
         let mut s = self.state;
-        for (rise, fall) in rise[..n].iter().zip(&fall[..n]) {
-            s = step::<ATTACK_FASTER>(s, *rise, *fall, self.attack, self.release);
+        for pair in self.row.pairs() {
+            s = pair_step::<ATTACK_FASTER>(s, &self.row.slopes, pair);
         }
-        self.state = s;
+        self.state = self.row.finish::<ATTACK_FASTER>(s, self.attack, self.release);
     }
 
     fn attack_is_faster(&self) -> bool {
@@ -171,34 +158,95 @@ pub(crate) fn follow_rows(
 ) {
     let [a, b] = followers;
     match rows {
-        [Some(x), Some(y)] => {
-            a.compute_shares(x);
-            b.compute_shares(y);
-            let n = x.len().min(y.len());
-            match (a.attack_is_faster(), b.attack_is_faster()) {
-                (true, true) => run_pair::<true, true>(a, b, n),
-                (true, false) => run_pair::<true, false>(a, b, n),
-                (false, true) => run_pair::<false, true>(a, b, n),
-                (false, false) => run_pair::<false, false>(a, b, n),
-            }
-        }
+        [Some(x), Some(y)] => match (a.attack_is_faster(), b.attack_is_faster()) {
+            (true, true) => run_pair::<true, true>(a, b, x, y),
+            (true, false) => run_pair::<true, false>(a, b, x, y),
+            (false, true) => run_pair::<false, true>(a, b, x, y),
+            (false, false) => run_pair::<false, false>(a, b, x, y),
+        },
         [Some(x), None] => a.follow_row(x),
         [None, Some(y)] => b.follow_row(y),
         [None, None] => {}
     }
 }
 
-/// Both followers' recursions over their first `n` shares, each in its own mode (which of its
+/// Both followers' recursions over rows of the same length, each in its own mode (which of its
 /// coefficients is faster), fixed for the loop: decided inside it, the choice made the compiler
 /// turn each step's `max` or `min` into a branch, mispredicted on audio about every other sample.
-fn run_pair<const A: bool, const B: bool>(a: &mut Follower, b: &mut Follower, n: usize) {
-    let ([a_rise, a_fall], [b_rise, b_fall]) = (&a.shares, &b.shares);
+fn run_pair<const A: bool, const B: bool>(a: &mut Follower, b: &mut Follower, x: &[f32], y: &[f32]) {
+    a.row.prepare::<A>(x, a.attack, a.release);
+    b.row.prepare::<B>(y, b.attack, b.release);
     let (mut s, mut t) = (a.state, b.state);
-    for i in 0..n {
-        s = step::<A>(s, a_rise[i], a_fall[i], a.attack, a.release);
-        t = step::<B>(t, b_rise[i], b_fall[i], b.attack, b.release);
+    for (p, q) in a.row.pairs().zip(b.row.pairs()) {
+        s = pair_step::<A>(s, &a.row.slopes, p);
+        t = pair_step::<B>(t, &b.row.slopes, q);
     }
-    (a.state, b.state) = (s, t);
+    a.state = a.row.finish::<A>(s, a.attack, a.release);
+    b.state = b.row.finish::<B>(t, b.attack, b.release);
+}
+
+/// A row of levels as a follower steps through it two samples at a time. One step is the larger
+/// (attack faster) or the smaller of two lines in the state, `attack·s + rise` and
+/// `release·s + fall` (see [`step`]); lines have positive slopes, so two steps are the larger or
+/// smaller of four lines, of which the two with slope `attack·release` reduce to one. Per pair
+/// of samples the recursion is then one multiply, one add and two comparisons deep, where two
+/// steps were two of each: it is what limits a follower's speed, the rest runs in SIMD.
+#[derive(Debug, Clone)]
+struct PairRow {
+    /// `attack²`, `attack·release`, `release²`, set by [`prepare`](Self::prepare).
+    slopes: [f32; 3],
+    /// The three lines' offsets for each pair.
+    offsets: [[f32; LEVEL_CHUNK / 2]; 3],
+    pairs: usize,
+    /// An odd row's last sample, as its `(rise, fall)`.
+    last: Option<(f32, f32)>,
+}
+
+impl Default for PairRow {
+    fn default() -> Self {
+        Self { slopes: [0.0; 3], offsets: [[0.0; LEVEL_CHUNK / 2]; 3], pairs: 0, last: None }
+    }
+}
+
+impl PairRow {
+    fn prepare<const ATTACK_FASTER: bool>(&mut self, levels: &[f32], attack: f32, release: f32) {
+        let (a, b) = (attack, release);
+        // The factors in locals: read through `self` inside the loop, they might (for all the
+        // compiler knows) change with every store to the offsets, and the loop stayed scalar.
+        let (rise_share, fall_share) = (1.0 - a, 1.0 - b);
+        let shares = |x: f32| ((x + FLOOR) * rise_share, (x + FLOOR) * fall_share);
+        self.slopes = [a * a, a * b, b * b];
+        let [o1, o2, o3] = &mut self.offsets;
+        let pairs = levels.chunks_exact(2);
+        self.last = pairs.remainder().first().map(|&x| shares(x));
+        self.pairs = pairs.len().min(LEVEL_CHUNK / 2);
+        for (((x, o1), o2), o3) in pairs.zip(o1.iter_mut()).zip(o2.iter_mut()).zip(o3.iter_mut()) {
+            let ((r0, f0), (r1, f1)) = (shares(x[0]), shares(x[1]));
+            *o1 = a * r0 + r1;
+            *o2 = pick::<ATTACK_FASTER>(a * f0 + r1, b * r0 + f1);
+            *o3 = b * f0 + f1;
+        }
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = [f32; 3]> + '_ {
+        let [o1, o2, o3] = &self.offsets;
+        let n = self.pairs;
+        o1[..n].iter().zip(&o2[..n]).zip(&o3[..n]).map(|((&a, &b), &c)| [a, b, c])
+    }
+
+    /// The state after the row, from the state after its pairs.
+    fn finish<const ATTACK_FASTER: bool>(&self, state: f32, attack: f32, release: f32) -> f32 {
+        match self.last {
+            Some((rise, fall)) => step::<ATTACK_FASTER>(state, rise, fall, attack, release),
+            None => state,
+        }
+    }
+}
+
+#[inline(always)]
+fn pair_step<const ATTACK_FASTER: bool>(state: f32, slopes: &[f32; 3], offsets: [f32; 3]) -> f32 {
+    let line = |k: usize| slopes[k] * state + offsets[k];
+    pick::<ATTACK_FASTER>(pick::<ATTACK_FASTER>(line(0), line(1)), line(2))
 }
 
 /// Added to every level a follower sees: far below anything audible (-600 dB), it keeps a
@@ -232,17 +280,17 @@ fn attack_is_faster(attack: f32, release: f32) -> bool {
 /// then a multiply, an add and a `max` or `min` per sample.
 #[inline(always)]
 fn step<const ATTACK_FASTER: bool>(state: f32, rise: f32, fall: f32, attack: f32, release: f32) -> f32 {
-    let (rising, falling) = (state * attack + rise, state * release + fall);
-    if ATTACK_FASTER {
-        if rising > falling {
-            rising
-        } else {
-            falling
-        }
-    } else if rising < falling {
-        rising
+    pick::<ATTACK_FASTER>(state * attack + rise, state * release + fall)
+}
+
+/// The larger of two values if `LARGER`, else the smaller, written as a comparison and a
+/// choice that compile to one `max` or `min` instruction.
+#[inline(always)]
+fn pick<const LARGER: bool>(x: f32, y: f32) -> f32 {
+    if LARGER == (x > y) {
+        x
     } else {
-        falling
+        y
     }
 }
 
@@ -316,4 +364,46 @@ fn measure(left: f32, right: f32) -> (f32, f32) {
     let peak = left.abs().max(right.abs()).min(MAX_INPUT);
     let power = ((left * left + right * right) * 0.5).min(MAX_INPUT * MAX_INPUT);
     (peak, power)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two steps at a time give what one step at a time gives, to rounding, for rows of every
+    /// length (odd ones end on a single step) and either coefficient the faster.
+    #[test]
+    fn pairs_of_steps_follow_the_single_steps() {
+        let mut seed = 1u32;
+        let mut level = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            // Bursts and near-silence, so that both lines take turns.
+            let x = seed as f32 / u32::MAX as f32;
+            if seed % 7 < 2 {
+                x
+            } else {
+                x * 1e-3
+            }
+        };
+        for (attack_ms, release_ms) in [(1.0, 50.0), (30.0, 2.0), (5.0, 5.0)] {
+            let config = FollowerConfig { attack_ms, release_ms, ..Default::default() };
+            let mut pairs = [Follower::new(&config, 48_000.0), Follower::new(&config, 48_000.0)];
+            let mut alone = pairs.clone();
+            let mut single = pairs[0].state;
+            for len in (0..=LEVEL_CHUNK).chain([7, 33, 64, 1]) {
+                let row: Vec<f32> = (0..len).map(|_| level()).collect();
+                follow_rows(&mut pairs, [Some(&row), Some(&row)]);
+                follow_rows(&mut alone, [Some(&row), None]);
+                for &x in &row {
+                    single = follow(single, x, pairs[0].attack, pairs[0].release);
+                }
+                for follower in pairs.iter().chain(&alone[..1]) {
+                    let error = (follower.state - single).abs();
+                    assert!(error <= 1e-5 * single, "{attack_ms}/{release_ms} ms, row of {len}: {error}");
+                }
+            }
+        }
+    }
 }
