@@ -195,6 +195,7 @@ impl Echo {
         for (i, p) in params.iter().enumerate() {
             echo.set_param(i, p.default);
         }
+        echo.update_taps();
         echo.reset();
         echo
     }
@@ -312,8 +313,12 @@ impl Effect for Echo {
                 self.update_times();
             }
             Control::Feedback => {
+                // Only the last tap feeds back: a route moving the feedback every tick sets
+                // its ramp alone.
                 self.feedback = v;
-                self.update_taps();
+                if let Some(last) = self.tap_count.checked_sub(1) {
+                    self.ramps[TAP_FEEDBACK + last].set_target(v);
+                }
             }
             Control::TapCount => {
                 self.tap_count = v as usize;
