@@ -279,9 +279,9 @@ impl ModulatedRack {
             &*self.targets,
             &self.modulated_slots,
         );
-        self.rack.process_with(left, right, |offset, index, slot, run| {
+        self.rack.process_with(left, right, |offset, index, slot, chunk| {
             if !modulated[index] {
-                run(slot, 0..CHUNK);
+                chunk.run(slot, 0..CHUNK);
                 return;
             }
             let moved = &by_slot[slot_start[index]..slot_start[index + 1]];
@@ -299,7 +299,7 @@ impl ModulatedRack {
                 }
                 let at = start.max(offset) - offset;
                 if at > from {
-                    run(slot, from..at);
+                    chunk.run(slot, from..at);
                     from = at;
                 }
                 for m in moved.iter().filter(|m| m.changes >> tick & 1 != 0) {
@@ -308,7 +308,7 @@ impl ModulatedRack {
                 pending &= pending - 1;
                 *next = tick + 1;
             }
-            run(slot, from..CHUNK);
+            chunk.run(slot, from..CHUNK);
         });
     }
 }

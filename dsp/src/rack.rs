@@ -131,32 +131,28 @@ impl Rack {
     /// Processes a stereo block of any length in place. Whatever comes in, what goes out is
     /// finite and never subnormal.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        self.process_with(left, right, |_, _, slot, run| run(slot, 0..CHUNK));
+        self.process_with(left, right, |_, _, slot, chunk| chunk.run(slot, 0..CHUNK));
     }
 
     /// Like [`process`](Self::process), but for each chunk (at most [`CHUNK`] samples, starting
     /// at the block's sample `offset`) and each slot in order, `drive(offset, slot index, slot,
-    /// run)` decides how the slot runs through the chunk: `run(slot, range)` processes a range
-    /// of the chunk through it, and the driver may change the slot between ranges (modulation
+    /// chunk)` decides how the slot runs through the chunk: [`RackChunk::run`] processes a range of
+    /// it through the slot, and the driver may change the slot between ranges (modulation
     /// does). Ranges must cover the chunk in order; parts beyond the chunk are ignored.
     pub fn process_with(
         &mut self,
         left: &mut [f32],
         right: &mut [f32],
-        mut drive: impl FnMut(usize, usize, &mut Slot, &mut dyn FnMut(&mut Slot, Range<usize>)),
+        mut drive: impl FnMut(usize, usize, &mut Slot, &mut RackChunk),
     ) {
         sanitize_block(left);
         sanitize_block(right);
         let mut offset = 0;
-        for (l, r) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
-            let n = l.len();
-            let scratch = &mut self.scratch;
-            let mut run = |slot: &mut Slot, range: Range<usize>| {
-                let range = range.start.min(n)..range.end.min(n);
-                slot.process(&mut l[range.clone()], &mut r[range], scratch);
-            };
+        for (left, right) in left.chunks_mut(CHUNK).zip(right.chunks_mut(CHUNK)) {
+            let n = left.len();
+            let mut chunk = RackChunk { left, right, scratch: &mut self.scratch };
             for &index in &self.order {
-                drive(offset, index, &mut self.slots[index], &mut run);
+                drive(offset, index, &mut self.slots[index], &mut chunk);
             }
             self.finish_move_if_silent();
             offset += n;
@@ -166,6 +162,23 @@ impl Rack {
         for block in [left, right] {
             block.iter_mut().for_each(|x| *x = flush(*x));
         }
+    }
+}
+
+/// A chunk of the block on its way through the rack.
+pub struct RackChunk<'a> {
+    left: &'a mut [f32],
+    right: &'a mut [f32],
+    scratch: &'a mut [[f32; CHUNK]; 2],
+}
+
+impl RackChunk<'_> {
+    /// Processes `range` of the chunk through `slot`.
+    #[inline]
+    pub fn run(&mut self, slot: &mut Slot, range: Range<usize>) {
+        let n = self.left.len();
+        let range = range.start.min(n)..range.end.min(n);
+        slot.process(&mut self.left[range.clone()], &mut self.right[range], self.scratch);
     }
 }
 
