@@ -66,6 +66,11 @@
 //! rack.process(&mut l[range], &mut r[range]);
 //! ```
 //!
+//! A player that runs a segment's ticks before the audio (as
+//! [`ModulatedRack`](crate::modulated_rack::ModulatedRack) does) adds each to a [`TickRecord`]
+//! with `record_tick` instead, and `for_each_target_over` then gives each target's values at
+//! all of them as one column: one call per target rather than per target and tick.
+//!
 //! `process_tick` and `for_each_target` never allocate, lock or block, and their time is
 //! bounded by `n`, the number of MIDI events and the number of routes and lanes. LFOs and
 //! lanes are evaluated at the tick's first sample (where the transport position is exact);
