@@ -228,9 +228,7 @@ impl ModulationEngine {
     /// Adds this tick (the last [`process_tick`](Self::process_tick)) to `record`.
     pub fn record_tick<const N: usize>(&self, record: &mut TickRecord<N>) {
         let tick = record.push(self.lane_time);
-        for (row, &source) in self.matrix.sources().iter().enumerate() {
-            record.set(row, tick, self.sources.get(source));
-        }
+        self.matrix.record(&self.sources, record, tick);
     }
 
     /// [`for_each_target`](Self::for_each_target) for every tick of `record` at once:

@@ -163,7 +163,7 @@ impl<F: Fn(&str) -> Option<usize>> TargetResolver for F {
 struct ResolvedRoute {
     target: usize,
     source: Source,
-    /// Where `source` is in the matrix's [`sources`](Matrix::sources).
+    /// Where `source` is in the matrix's `sources`, and so which row of a [`TickRecord`] holds it.
     row: usize,
     depth: f32,
     mapping: Polarity,
@@ -184,7 +184,7 @@ pub struct Matrix {
     /// Each target with the range of its routes in `routes`, found once here rather than at
     /// every tick.
     groups: Vec<(usize, Range<usize>)>,
-    /// The sources the routes read, each once.
+    /// The sources the routes read, each once: row `i` of a [`TickRecord`] holds `sources[i]`.
     sources: Vec<Source>,
 }
 
@@ -235,19 +235,27 @@ impl Matrix {
     /// Calls `apply(target, value)` for every target with an enabled route, where `value` is
     /// [`combine`]`(base(target), Σ depth · source mapped to the route's polarity)`.
     /// Allocation-free.
-    #[inline]
     pub fn modulate(
         &self,
         sources: &SourceValues,
         mut base: impl FnMut(usize) -> f32,
         mut apply: impl FnMut(usize, f32),
     ) {
-        for (target, routes) in &self.groups {
-            let offset = self.routes[routes.clone()].iter().fold(0.0, |sum, r| {
-                let (value, polarity) = sources.get(r.source);
-                sum + r.offset(value, polarity)
-            });
-            apply(*target, combine(base(*target), offset));
+        let mut record = TickRecord::<1>::default();
+        let tick = record.push(None);
+        self.record(sources, &mut record, tick);
+        self.modulate_ticks(&record, |t, column| column.fill(base(t)), |t, column| apply(t, column[0]));
+    }
+
+    /// Stores the current values of the sources the routes read as tick `tick` of `record`.
+    pub(super) fn record<const N: usize>(
+        &self,
+        sources: &SourceValues,
+        record: &mut TickRecord<N>,
+        tick: usize,
+    ) {
+        for (row, &source) in self.sources.iter().enumerate() {
+            record.set(row, tick, sources.get(source));
         }
     }
 
@@ -277,12 +285,6 @@ impl Matrix {
             }
             apply(*target, column);
         }
-    }
-
-    /// The sources the enabled routes read, each once: row `i` of a [`TickRecord`] holds
-    /// `sources()[i]`.
-    pub fn sources(&self) -> &[Source] {
-        &self.sources
     }
 
     /// The targets with at least one enabled route, ascending.

@@ -4,7 +4,7 @@
 
 use super::matrix::{Polarity, MAX_ROUTES};
 
-/// The values of the sources the routes read (row `i` holds the matrix's `i`th source) and the
+/// The values of the sources the routes read (a row per source, in the matrix's order) and the
 /// lanes' time at each of up to `N` ticks. Once full, a further tick takes the last one's place.
 #[derive(Clone)]
 pub struct TickRecord<const N: usize> {
